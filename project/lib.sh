@@ -1,0 +1,372 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Shared set-up for project/test, project/run and project/export: system
+# packages, the pinned QEMU source, the patch series, the overlay and the
+# build.  Sourced, not run.  Every step is idempotent and cheap when there is
+# nothing to do, so both README commands simply run all of them.
+
+set -euo pipefail
+
+PROJECT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=project/qemu.pin
+. "$PROJECT_ROOT/project/qemu.pin"
+
+# Downloads live outside the repo and survive clones; nothing depends on them
+# being there.  Everything derived from the repo lives in build/ (git-ignored).
+PAMU_CACHE=${PAMU_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/pamu-qemu}
+BUILD_ROOT=${PAMU_BUILD_ROOT:-$PROJECT_ROOT/build}
+QEMU_SRC=$BUILD_ROOT/qemu-src
+QEMU_BUILD=$BUILD_ROOT/qemu-build
+STAMPS=$BUILD_ROOT/stamps
+
+# Top-level directories of the repo that mirror QEMU paths (the overlay).
+OVERLAY_DIRS=(hw include tests docs)
+
+QEMU_TARGETS=ppc-softmmu,ppc64-softmmu
+QEMU_CONFIGURE_ARGS=(
+    --target-list="$QEMU_TARGETS"
+    --python=/usr/bin/python3
+    # The Debian +ds source carries no firmware blobs (u-boot.e500,
+    # openbios-ppc, option ROMs): tests pass -bios/-kernel explicitly.
+    --disable-install-blobs
+    --disable-docs
+    --enable-werror
+)
+
+# Build dependencies; meson >= 1.5 and pycotap come from bookworm-backports
+# on Debian 12.
+SYSTEM_PKGS=(gcc make git xz-utils pkg-config ninja-build python3-venv
+             libglib2.0-dev libpixman-1-dev libfdt-dev libslirp-dev
+             device-tree-compiler flex bison ccache)
+MESON_PKGS=(meson python3-pycotap)
+
+msg()  { printf '==> %s\n' "$*" >&2; }
+die()  { printf 'error: %s\n' "$*" >&2; exit 1; }
+loud() {
+    printf '\n%s\n' "************************************************************" >&2
+    printf '*** %s\n' "$@" >&2
+    printf '%s\n\n' "************************************************************" >&2
+}
+
+as_root() {
+    if [ "$(id -u)" = 0 ]; then
+        "$@"
+    elif command -v sudo >/dev/null 2>&1; then
+        sudo "$@"
+    else
+        die "this step needs root: run as root or install sudo ($*)"
+    fi
+}
+
+# --- system ------------------------------------------------------------------
+
+os_codename() {
+    local id='' version_id='' version_codename=''
+    # shellcheck disable=SC1091
+    [ -r /etc/os-release ] && . /etc/os-release
+    id=${ID:-}; version_id=${VERSION_ID:-}; version_codename=${VERSION_CODENAME:-}
+    if [ "$id" = debian ] && { [ "$version_id" = 12 ] || [ "$version_id" = 13 ]; }; then
+        echo "$version_codename"
+    fi
+}
+
+unsupported_system() {
+    cat >&2 <<EOF
+error: the automatic set-up supports Debian 12 (bookworm) and 13 (trixie) only.
+
+On another system, install by hand:
+  - a C compiler, make, git, xz, pkg-config, ninja, ccache, flex, bison,
+    python3 with venv, meson >= 1.5 and pycotap >= 1.1
+  - development files of glib 2, pixman, libfdt and libslirp; dtc
+  - the QEMU source tarball $QEMU_ORIG_TARBALL
+    (sha256 $QEMU_ORIG_SHA256) in $PAMU_CACHE/src/
+then run the command again with PAMU_SKIP_SYSTEM_SETUP=1.
+EOF
+    exit 1
+}
+
+pkg_installed() {
+    dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'
+}
+
+# The Debian mirror this machine already uses for its own release; our apt
+# sources file points at the same one.
+debian_mirror() {
+    apt-cache policy 2>/dev/null |
+        awk -v s="$1/main" '$3 == s && $2 ~ /^(https?|file):/ { print $2; exit }'
+}
+
+write_apt_sources() {
+    local codename=$1 mirror file=/etc/apt/sources.list.d/pamu-qemu.sources
+    local want keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+    mirror=$(debian_mirror "$codename")
+    [ -n "$mirror" ] || die "no Debian mirror for $codename/main in the apt configuration; add one and retry"
+
+    want="# Written by the PAMU QEMU overlay (project/lib.sh); safe to delete.
+Types: deb-src
+URIs: $mirror
+Suites: trixie
+Components: main
+Signed-By: $keyring"
+    if [ "$codename" = bookworm ]; then
+        want="$want
+
+Types: deb
+URIs: $mirror
+Suites: bookworm-backports
+Components: main
+Signed-By: $keyring"
+    fi
+    if [ "$(cat "$file" 2>/dev/null)" != "$want" ]; then
+        msg "writing $file"
+        printf '%s\n' "$want" | as_root tee "$file" >/dev/null
+        return 0
+    fi
+    return 1
+}
+
+setup_system() {
+    [ "${PAMU_SKIP_SYSTEM_SETUP:-0}" = 1 ] && return 0
+    local codename missing=() meson_missing=() p updated=0
+    codename=$(os_codename)
+    [ -n "$codename" ] || unsupported_system
+
+    if write_apt_sources "$codename" || ! apt-cache showsrc qemu 2>/dev/null | grep -q '^Version: '; then
+        msg "apt-get update"
+        as_root apt-get update -qq
+        updated=1
+    fi
+    for p in "${SYSTEM_PKGS[@]}"; do
+        pkg_installed "$p" || missing+=("$p")
+    done
+    for p in "${MESON_PKGS[@]}"; do
+        pkg_installed "$p" || meson_missing+=("$p")
+    done
+    if pkg_installed meson && ! dpkg --compare-versions \
+        "$(dpkg-query -W -f='${Version}' meson)" ge 1.5; then
+        meson_missing+=(meson)
+    fi
+    if [ ${#missing[@]} -gt 0 ] || [ ${#meson_missing[@]} -gt 0 ]; then
+        [ $updated = 1 ] || as_root apt-get update -qq
+        if [ ${#missing[@]} -gt 0 ]; then
+            msg "installing ${missing[*]}"
+            as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+        fi
+        if [ ${#meson_missing[@]} -gt 0 ]; then
+            msg "installing ${meson_missing[*]}"
+            local target=()
+            [ "$codename" = bookworm ] && target=(-t bookworm-backports)
+            as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+                "${target[@]}" "${meson_missing[@]}" >/dev/null
+        fi
+    fi
+}
+
+# --- QEMU source ---------------------------------------------------------------
+
+# "1:10.0.13+ds-0+deb13u1" -> "10.0.13+ds"
+deb_upstream_version() {
+    local v=${1#*:}
+    echo "${v%-*}"
+}
+
+sha256_of() { sha256sum "$1" | cut -d' ' -f1; }
+
+# Downloads the source package of Debian version $1 into the cache and prints
+# the path of its .orig tarball.
+download_qemu_source() {
+    local version=$1 dir=$PAMU_CACHE/src tarball
+    tarball=$dir/qemu_$(deb_upstream_version "$version").orig.tar.xz
+    if [ ! -f "$tarball" ]; then
+        mkdir -p "$dir"
+        msg "apt-get source qemu=$version (into $dir)"
+        (cd "$dir" && apt-get source -qq --download-only "qemu=$version" >/dev/null 2>&1) ||
+            return 1
+    fi
+    [ -f "$tarball" ] || return 1
+    echo "$tarball"
+}
+
+# Sets QEMU_TARBALL to a verified pinned tarball, or to the newest 10.0.x the
+# archive serves, with a loud warning.
+fetch_qemu_source() {
+    local cached=$PAMU_CACHE/src/$QEMU_ORIG_TARBALL v
+    if [ -f "$cached" ] && [ "$(sha256_of "$cached")" = "$QEMU_ORIG_SHA256" ]; then
+        QEMU_TARBALL=$cached
+        QEMU_USED_VERSION=$QEMU_DEB_VERSION
+        return 0
+    fi
+    rm -f "$cached"
+    if [ "${PAMU_SKIP_SYSTEM_SETUP:-0}" != 1 ] && QEMU_TARBALL=$(download_qemu_source "$QEMU_DEB_VERSION"); then
+        [ "$(sha256_of "$QEMU_TARBALL")" = "$QEMU_ORIG_SHA256" ] ||
+            die "$QEMU_TARBALL: SHA-256 $(sha256_of "$QEMU_TARBALL") is not the pinned $QEMU_ORIG_SHA256"
+        QEMU_USED_VERSION=$QEMU_DEB_VERSION
+        return 0
+    fi
+    [ "${PAMU_SKIP_SYSTEM_SETUP:-0}" != 1 ] || die "missing $cached (see the set-up notes in README.md)"
+
+    loud "The pinned QEMU source $QEMU_DEB_VERSION is no longer served by apt." \
+         "Falling back to the newest $QEMU_SERIES.x whose patches apply." \
+         "Update project/qemu.pin once you have checked it."
+    for v in $(apt-cache showsrc qemu | awk '/^Version:/ { print $2 }' |
+               grep -E "^([0-9]+:)?${QEMU_SERIES//./\\.}\.[0-9]+" | sort -Vr -u); do
+        QEMU_TARBALL=$(download_qemu_source "$v") || continue
+        QEMU_USED_VERSION=$v
+        if patches_apply_to "$QEMU_TARBALL"; then
+            loud "Using QEMU $v (sha256 $(sha256_of "$QEMU_TARBALL"))."
+            return 0
+        fi
+        msg "the patch series does not apply to $v"
+    done
+    die "no QEMU $QEMU_SERIES.x source package served by apt takes the patch series"
+}
+
+# --- patch series ---------------------------------------------------------------
+
+# Patch file names from patches/series (first column; '#' starts a comment).
+series_patches() {
+    sed -e 's/#.*//' "$PROJECT_ROOT/patches/series" | awk 'NF { print $1 }'
+}
+
+series_key() {
+    { cat "$PROJECT_ROOT/patches/series"
+      series_patches | while read -r p; do cat "$PROJECT_ROOT/patches/$p"; done
+    } | sha256sum | cut -d' ' -f1
+}
+
+git_q() { git -C "$1" -c user.name='PAMU overlay' -c user.email='pamu@invalid' "${@:2}"; }
+
+# Applies the series on top of the current HEAD of the git tree $1.  A failed
+# apply is an error that names the patch.
+apply_series() {
+    local tree=$1 p
+    while read -r p; do
+        [ -f "$PROJECT_ROOT/patches/$p" ] || die "patches/series names $p, which does not exist"
+        if ! git_q "$tree" am -q --keep-cr "$PROJECT_ROOT/patches/$p" >/dev/null 2>&1; then
+            git_q "$tree" am --abort >/dev/null 2>&1 || true
+            echo "patches/$p does not apply to QEMU ${QEMU_USED_VERSION:-?}"
+            return 1
+        fi
+    done < <(series_patches)
+}
+
+patches_apply_to() {
+    local tmp ok=0
+    tmp=$(mktemp -d)
+    tar -xf "$1" -C "$tmp" --strip-components=1
+    git_q "$tmp" init -q && git_q "$tmp" add -A -f . && git_q "$tmp" commit -q -m pristine
+    apply_series "$tmp" >/dev/null || ok=1
+    rm -rf "$tmp"
+    return $ok
+}
+
+# The QEMU tree in build/qemu-src is a git repository: the pristine source as
+# commit "pristine", the series on top as one commit per patch.  Resetting
+# only rewrites files that differ, so unchanged files keep their timestamps
+# and the build stays incremental.
+prepare_tree() {
+    local want key err
+    want="$(sha256_of "$QEMU_TARBALL")"
+    mkdir -p "$STAMPS"
+    if [ "$(cat "$STAMPS/pristine" 2>/dev/null)" != "$want" ] || [ ! -d "$QEMU_SRC/.git" ]; then
+        msg "extracting $(basename "$QEMU_TARBALL")"
+        rm -rf "$QEMU_SRC" "$QEMU_BUILD" "$STAMPS"/*
+        mkdir -p "$QEMU_SRC"
+        tar -xf "$QEMU_TARBALL" -C "$QEMU_SRC" --strip-components=1
+        git_q "$QEMU_SRC" init -q
+        git_q "$QEMU_SRC" add -A -f .
+        git_q "$QEMU_SRC" commit -q -m "QEMU $QEMU_USED_VERSION (pristine)"
+        git_q "$QEMU_SRC" tag pristine
+        echo "$want" > "$STAMPS/pristine"
+    fi
+    key=$(series_key)
+    if [ "$(cat "$STAMPS/series" 2>/dev/null)" != "$key" ]; then
+        msg "applying the patch series"
+        git_q "$QEMU_SRC" am --abort >/dev/null 2>&1 || true
+        git_q "$QEMU_SRC" reset -q --hard pristine
+        err=$(apply_series "$QEMU_SRC") || die "$err"
+        echo "$key" > "$STAMPS/series"
+    fi
+}
+
+# --- overlay ---------------------------------------------------------------------
+
+overlay_files() {
+    local d dirs=()
+    for d in "${OVERLAY_DIRS[@]}"; do
+        [ -d "$PROJECT_ROOT/$d" ] && dirs+=("$d")
+    done
+    [ ${#dirs[@]} -gt 0 ] || return 0
+    (cd "$PROJECT_ROOT" && find "${dirs[@]}" -type f \
+        ! -name '*~' ! -name '*.orig' ! -name '*.rej' ! -name '.*.swp' | LC_ALL=C sort)
+}
+
+# Copies changed project files into the tree (so only their dependents
+# rebuild) and removes files that left the project since the last sync.
+sync_overlay() {
+    local manifest=$STAMPS/overlay-manifest new clash f
+    new=$(overlay_files)
+    clash=$(comm -12 <(printf '%s\n' "$new") \
+        <(git -C "$QEMU_SRC" ls-tree -r --name-only pristine -- "${OVERLAY_DIRS[@]}" | LC_ALL=C sort))
+    [ -z "$clash" ] || die "these project files replace upstream QEMU files; change upstream files with a patch in patches/ instead:
+$clash"
+    while read -r f; do
+        [ -n "$f" ] || continue
+        if ! cmp -s "$PROJECT_ROOT/$f" "$QEMU_SRC/$f"; then
+            mkdir -p "$(dirname "$QEMU_SRC/$f")"
+            cp "$PROJECT_ROOT/$f" "$QEMU_SRC/$f"
+        fi
+    done <<< "$new"
+    if [ -f "$manifest" ]; then
+        comm -23 "$manifest" <(printf '%s\n' "$new") | while read -r f; do
+            [ -n "$f" ] && rm -f "$QEMU_SRC/$f"
+        done
+    fi
+    printf '%s\n' "$new" > "$manifest"
+}
+
+# --- build -------------------------------------------------------------------------
+
+configure_qemu() {
+    local want
+    want="${QEMU_CONFIGURE_ARGS[*]}"
+    if [ "$(cat "$STAMPS/configure" 2>/dev/null)" != "$want" ] || [ ! -f "$QEMU_BUILD/build.ninja" ]; then
+        msg "configuring QEMU ($QEMU_TARGETS)"
+        rm -rf "$QEMU_BUILD"
+        mkdir -p "$QEMU_BUILD"
+        (cd "$QEMU_BUILD" && "$QEMU_SRC/configure" "${QEMU_CONFIGURE_ARGS[@]}" > configure.log 2>&1) ||
+            { tail -n 30 "$QEMU_BUILD/configure.log" >&2; die "QEMU configure failed (log: $QEMU_BUILD/configure.log)"; }
+        echo "$want" > "$STAMPS/configure"
+    fi
+}
+
+# ccache keys on paths relative to the repo, so a second checkout (or the
+# export check) reuses the objects of the first.
+export CCACHE_BASEDIR=${CCACHE_BASEDIR:-$PROJECT_ROOT}
+export CCACHE_NOHASHDIR=${CCACHE_NOHASHDIR:-1}
+
+# Runs ninja in the QEMU build tree on the given targets, printing a progress
+# line every 250 steps plus everything that is not a progress line.
+ninja_quiet() {
+    ninja -C "$QEMU_BUILD" "$@" 2>&1 |
+        awk '/^\[[0-9]+\/[0-9]+\] / {
+                 split(substr($1, 2), n, "/")
+                 if (n[1] % 250 == 0 || n[1] == n[2]) { print "    " $1; fflush() }
+                 next
+             }
+             { print; fflush() }'
+}
+
+build_qemu() {
+    msg "building qemu-system-ppc and qemu-system-ppc64"
+    ninja_quiet qemu-system-ppc qemu-system-ppc64 "$@" || die "QEMU build failed"
+}
+
+# Everything both README commands need before they can do their job.
+setup_all() {
+    setup_system
+    fetch_qemu_source
+    prepare_tree
+    sync_overlay
+    configure_qemu
+}
