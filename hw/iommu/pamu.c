@@ -1,0 +1,619 @@
+/*
+ * Freescale/NXP PAMU (Peripheral Access Management Unit)
+ *
+ * Models the register file of 1 to 16 PAMU units, GUTS PAMUBYPENR, and
+ * the check and translation of each DMA access against the PAACT tables
+ * in guest memory (hw/iommu/pamu-walk.c).  Choices where the hardware
+ * sources are silent are listed in docs/system/ppc/pamu.rst.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qapi/error.h"
+#include "qemu/log.h"
+#include "qemu/main-loop.h"
+#include "qemu/module.h"
+#include "qemu/bswap.h"
+#include "exec/address-spaces.h"
+#include "hw/irq.h"
+#include "hw/qdev-properties.h"
+#include "hw/iommu/pamu.h"
+#include "hw/iommu/pamu-walk.h"
+#include "migration/vmstate.h"
+#include "trace.h"
+
+/* The model's identification: any constant non-zero version will do. */
+#define PAMU_VERSION            0x0001
+
+/* How software may change each stored register. */
+typedef struct PAMURegInfo {
+    const char *name;
+    uint32_t wmask;             /* bits written as given */
+    uint32_t w1c;               /* bits cleared by writing 1 */
+} PAMURegInfo;
+
+#define RW(reg)             [PAMU_SLOT(A_##reg)] = { #reg, UINT32_MAX, 0 }
+#define RO(reg)             [PAMU_SLOT(A_##reg)] = { #reg, 0, 0 }
+#define REG(reg, wm, w1)    [PAMU_SLOT(A_##reg)] = { #reg, wm, w1 }
+
+static const PAMURegInfo pamu_regs[PAMU_NR_SLOTS] = {
+    RW(PPBAH), RW(PPBAL), RW(PPLAH), RW(PPLAL),
+    RW(SPBAH), RW(SPBAL), RW(SPLAH), RW(SPLAL),
+    RW(OBAH), RW(OBAL), RW(OLAH), RW(OLAL),
+    REG(POES1, UINT32_MAX & ~R_POES1_POED_MASK, R_POES1_POED_MASK),
+    RW(POES2), RW(POEAH), RW(POEAL),
+    /* the violation record is latched by the hardware */
+    REG(AVS1, 0, PAMU_AVS1_W1C),
+    RO(AVS2), RO(AVAH), RO(AVAL),
+    RW(EECTL), RW(EEDIS), RW(EEINTEN), REG(EEDET, 0, UINT32_MAX),
+    RW(EEATTR), RW(EEAHI), RW(EEALO), RW(EEDHI), RW(EEDLO), RW(EECC),
+    RO(UDAD),
+    REG(PC, R_PC_PGC_MASK | R_PC_PE_MASK | R_PC_OCE_MASK | R_PC_SPCC_MASK |
+            R_PC_PPCC_MASK, 0),
+    RW(PFA1), RW(PFA2),
+    REG(PICS, R_PICS_AVIE_MASK | R_PICS_POEIE_MASK,
+              R_PICS_AVICS_MASK | R_PICS_POEICS_MASK),
+};
+
+#define PREG(u, reg)        ((u)->regs[PAMU_SLOT(A_##reg)])
+
+static uint64_t reg_pair(uint32_t hi, uint32_t lo)
+{
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* Called with s->lock held. */
+static bool pamu_irq_level(PAMUState *s)
+{
+    unsigned i;
+
+    for (i = 0; i < s->num_units; i++) {
+        uint32_t pics = PREG(&s->units[i], PICS);
+
+        if ((FIELD_EX32(pics, PICS, AVICS) && FIELD_EX32(pics, PICS, AVIE)) ||
+            (FIELD_EX32(pics, PICS, POEICS) &&
+             FIELD_EX32(pics, PICS, POEIE))) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The interrupt is level triggered; the caller holds the BQL. */
+static void pamu_update_irq(PAMUState *s)
+{
+    bool level;
+
+    qemu_mutex_lock(&s->lock);
+    level = pamu_irq_level(s);
+    qemu_mutex_unlock(&s->lock);
+    trace_pamu_irq(level);
+    qemu_set_irq(s->irq, level);
+}
+
+static unsigned pamu_mwce(PAMUState *s)
+{
+    return ctz32(s->max_subwindows) - 1;
+}
+
+/* The read-only identification and capability registers. */
+static bool pamu_read_id(PAMUState *s, hwaddr offset, uint32_t *value)
+{
+    switch (offset) {
+    case A_PR1:
+        *value = FIELD_DP32(0, PR1, VERSION, PAMU_VERSION);
+        return true;
+    case A_PC2:
+        *value = FIELD_DP32(0, PC2, MLIODN, s->max_liodn);
+        return true;
+    case A_PC3:
+        *value = FIELD_DP32(0, PC3, MWCE, pamu_mwce(s));
+        return true;
+    case A_PR2:
+    case A_PC1:
+    case A_PC4:
+        *value = 0;
+        return true;
+    }
+    return false;
+}
+
+/* The stored register at @offset, or NULL if there is none. */
+static const PAMURegInfo *pamu_reg_info(hwaddr offset)
+{
+    bool stored = offset < A_PC ? offset <= A_UDAD : offset <= A_PICS;
+
+    if ((offset & 3) || !stored || !pamu_regs[PAMU_SLOT(offset)].name) {
+        return NULL;
+    }
+    return &pamu_regs[PAMU_SLOT(offset)];
+}
+
+static uint64_t pamu_regs_read(void *opaque, hwaddr addr, unsigned size)
+{
+    PAMUState *s = opaque;
+    unsigned unit = addr / PAMU_UNIT_SIZE;
+    hwaddr offset = addr % PAMU_UNIT_SIZE;
+    const PAMURegInfo *info = pamu_reg_info(offset);
+    uint32_t value = 0;
+
+    if (info) {
+        qemu_mutex_lock(&s->lock);
+        value = s->units[unit].regs[PAMU_SLOT(offset)];
+        qemu_mutex_unlock(&s->lock);
+        trace_pamu_reg_read(unit, info->name, offset, value);
+    } else if (pamu_read_id(s, offset, &value)) {
+        trace_pamu_reg_read(unit, "ID", offset, value);
+    } else if (offset >= A_PD1 && offset <= A_PD4) {
+        qemu_log_mask(LOG_UNIMP, "pamu: unit %u: debug register 0x%03"
+                      HWADDR_PRIx " is not modelled\n", unit, offset);
+    } else {
+        qemu_log_mask(LOG_GUEST_ERROR, "pamu: unit %u: read of unknown "
+                      "register 0x%03" HWADDR_PRIx "\n", unit, offset);
+    }
+    return value;
+}
+
+static void pamu_regs_write(void *opaque, hwaddr addr, uint64_t data,
+                            unsigned size)
+{
+    PAMUState *s = opaque;
+    unsigned unit = addr / PAMU_UNIT_SIZE;
+    hwaddr offset = addr % PAMU_UNIT_SIZE;
+    const PAMURegInfo *info = pamu_reg_info(offset);
+    uint32_t *reg, value = data;
+
+    if (!info) {
+        uint32_t dummy;
+
+        if (offset >= A_PD1 && offset <= A_PD4) {
+            qemu_log_mask(LOG_UNIMP, "pamu: unit %u: debug register 0x%03"
+                          HWADDR_PRIx " is not modelled\n", unit, offset);
+        } else {
+            qemu_log_mask(LOG_GUEST_ERROR, "pamu: unit %u: write 0x%08x to "
+                          "%s register 0x%03" HWADDR_PRIx "\n", unit, value,
+                          pamu_read_id(s, offset, &dummy) ? "read-only" :
+                          "unknown", offset);
+        }
+        return;
+    }
+    trace_pamu_reg_write(unit, info->name, offset, value);
+    if (value & ~(info->wmask | info->w1c)) {
+        qemu_log_mask(LOG_GUEST_ERROR, "pamu: unit %u: %s: write 0x%08x sets "
+                      "read-only bits\n", unit, info->name, value);
+    }
+
+    qemu_mutex_lock(&s->lock);
+    reg = &s->units[unit].regs[PAMU_SLOT(offset)];
+    *reg = (*reg & ~info->wmask) | (value & info->wmask);
+    *reg &= ~(value & info->w1c);
+    qemu_mutex_unlock(&s->lock);
+
+    if (offset == A_PICS) {
+        pamu_update_irq(s);
+    }
+}
+
+static const MemoryRegionOps pamu_regs_ops = {
+    .read = pamu_regs_read,
+    .write = pamu_regs_write,
+    .endianness = DEVICE_BIG_ENDIAN,
+    .valid = {
+        .min_access_size = 4,
+        .max_access_size = 4,
+    },
+};
+
+/* PAMUBYPENR: one bit per existing unit, the others read as zero. */
+static uint32_t pamu_bypass_mask(PAMUState *s)
+{
+    return ~0u << (32 - s->num_units);
+}
+
+static uint64_t pamu_bypass_read(void *opaque, hwaddr addr, unsigned size)
+{
+    PAMUState *s = opaque;
+    uint32_t value;
+
+    qemu_mutex_lock(&s->lock);
+    value = s->bypass;
+    qemu_mutex_unlock(&s->lock);
+    return value;
+}
+
+static void pamu_bypass_write(void *opaque, hwaddr addr, uint64_t data,
+                              unsigned size)
+{
+    PAMUState *s = opaque;
+
+    trace_pamu_bypass_write(data);
+    qemu_mutex_lock(&s->lock);
+    s->bypass = data & pamu_bypass_mask(s);
+    qemu_mutex_unlock(&s->lock);
+}
+
+static const MemoryRegionOps pamu_bypass_ops = {
+    .read = pamu_bypass_read,
+    .write = pamu_bypass_write,
+    .endianness = DEVICE_BIG_ENDIAN,
+    .valid = {
+        .min_access_size = 4,
+        .max_access_size = 4,
+    },
+};
+
+/* Called with s->lock held. */
+static void pamu_walk_regs(PAMUState *s, unsigned unit, PAMUWalkRegs *r)
+{
+    PAMUUnit *u = &s->units[unit];
+
+    r->bypass = s->bypass & PAMU_BYPASS_BIT(unit);
+    r->pc = PREG(u, PC);
+    r->ppba = reg_pair(PREG(u, PPBAH), PREG(u, PPBAL));
+    r->ppla = reg_pair(PREG(u, PPLAH), PREG(u, PPLAL));
+    r->spba = reg_pair(PREG(u, SPBAH), PREG(u, SPBAL));
+    r->spla = reg_pair(PREG(u, SPLAH), PREG(u, SPLAL));
+    r->max_subwin_log2 = pamu_mwce(s) + 1;
+}
+
+static bool pamu_fetch(void *opaque, uint64_t addr, uint32_t *words,
+                       unsigned n)
+{
+    PAMUState *s = opaque;
+    unsigned i;
+
+    if (address_space_read(&s->memory_as, addr, MEMTXATTRS_UNSPECIFIED,
+                           words, n * 4) != MEMTX_OK) {
+        return false;
+    }
+    for (i = 0; i < n; i++) {
+        words[i] = be32_to_cpu(words[i]);
+    }
+    return true;
+}
+
+static void pamu_log_walk(uint32_t liodn, uint64_t addr,
+                          const PAMUWalkResult *res)
+{
+    static const struct {
+        uint32_t flag;
+        int mask;
+        const char *what;
+    } msgs[] = {
+        { PAMU_WARN_FETCH, LOG_GUEST_ERROR, "table entry is unreadable" },
+        { PAMU_WARN_WBA_ALIGN, LOG_GUEST_ERROR,
+          "window base is not aligned to the window size" },
+        { PAMU_WARN_SUBWIN_COUNT, LOG_GUEST_ERROR,
+          "more subwindows than PC3 allows" },
+        { PAMU_WARN_SUBWIN_SIZE, LOG_GUEST_ERROR,
+          "subwindows are smaller than 4 KiB" },
+        { PAMU_WARN_SWSE, LOG_GUEST_ERROR,
+          "subwindow maps less than 4 KiB" },
+        { PAMU_WARN_SPAACE, LOG_GUEST_ERROR,
+          "SPAACE index is beyond the SPAACT limit" },
+        { PAMU_UNIMP_ATM, LOG_UNIMP,
+          "page translation (ATM 2/3) is not modelled: access blocked" },
+        { PAMU_UNIMP_DD, LOG_UNIMP,
+          "I/O destination (DD = 1) is not modelled: treated as DD = 0" },
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(msgs); i++) {
+        if (res->flags & msgs[i].flag) {
+            qemu_log_mask(msgs[i].mask, "pamu: LIODN %u, address 0x%" PRIx64
+                          ", entry at 0x%" PRIx64 ": %s\n", liodn, addr,
+                          res->entry_addr, msgs[i].what);
+        }
+    }
+}
+
+/*
+ * Latches the first violation into the unit's AVS1/AVS2/AVA registers;
+ * later ones are blocked too but only counted until software clears AV.
+ */
+static void pamu_record_violation(PAMUState *s, unsigned unit,
+                                  uint32_t liodn, uint64_t addr,
+                                  uint32_t avs1, const char *access)
+{
+    PAMUUnit *u = &s->units[unit];
+    uint64_t lost = 0;
+    bool locked;
+
+    qemu_mutex_lock(&s->lock);
+    if (!FIELD_EX32(PREG(u, AVS1), AVS1, AV)) {
+        uint32_t record = FIELD_DP32(avs1, AVS1, AV, 1);
+
+        PREG(u, AVS1) = FIELD_DP32(record, AVS1, LIODN, liodn);
+        PREG(u, AVS2) = 0;
+        PREG(u, AVAH) = addr >> 32;
+        PREG(u, AVAL) = addr;
+        PREG(u, PICS) = FIELD_DP32(PREG(u, PICS), PICS, AVICS, 1);
+    } else {
+        lost = ++s->lost_violations;
+    }
+    qemu_mutex_unlock(&s->lock);
+
+    if (lost) {
+        trace_pamu_violation_lost(unit, liodn, addr, access, avs1, lost);
+        return;
+    }
+    trace_pamu_violation(unit, liodn, addr, access, avs1);
+    /* DMA may run outside the BQL, e.g. in an iothread */
+    locked = bql_locked();
+    if (!locked) {
+        bql_lock();
+    }
+    pamu_update_irq(s);
+    if (!locked) {
+        bql_unlock();
+    }
+}
+
+static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
+                                    IOMMUAccessFlags flag, int iommu_idx)
+{
+    PAMULiodnSpace *sp = container_of(iommu, PAMULiodnSpace, iommu);
+    PAMUState *s = sp->pamu;
+    PAMUAccess access = flag == IOMMU_WO ? PAMU_ACCESS_WRITE :
+                        flag == IOMMU_RO ? PAMU_ACCESS_READ :
+                        PAMU_ACCESS_QUERY;
+    const char *what = flag == IOMMU_WO ? "write" :
+                       flag == IOMMU_RO ? "read" : "query";
+    IOMMUTLBEntry entry = {
+        .target_as = &s->memory_as,
+        .iova = addr & ~(uint64_t)(PAMU_UNIT_SIZE - 1),
+        .translated_addr = addr & ~(uint64_t)(PAMU_UNIT_SIZE - 1),
+        .addr_mask = PAMU_UNIT_SIZE - 1,
+        .perm = IOMMU_NONE,
+    };
+    PAMUWalkRegs regs;
+    PAMUWalkResult res;
+
+    qemu_mutex_lock(&s->lock);
+    pamu_walk_regs(s, sp->unit, &regs);
+    qemu_mutex_unlock(&s->lock);
+
+    pamu_walk(&regs, pamu_fetch, s, sp->liodn, addr, access, &res);
+    if (res.flags) {
+        pamu_log_walk(sp->liodn, addr, &res);
+    }
+    if (res.status == PAMU_WALK_VIOLATION) {
+        if (access != PAMU_ACCESS_QUERY) {
+            pamu_record_violation(s, sp->unit, sp->liodn, addr, res.avs1,
+                                  what);
+        }
+        return entry;
+    }
+
+    entry.iova = res.iova;
+    entry.translated_addr = res.xlat;
+    entry.addr_mask = (1ULL << res.size_log2) - 1;
+    entry.perm = IOMMU_ACCESS_FLAG(res.perm & PAMU_ACCESS_READ,
+                                   res.perm & PAMU_ACCESS_WRITE);
+    trace_pamu_translate(sp->liodn, addr, what, res.status ==
+                         PAMU_WALK_BYPASS, entry.translated_addr +
+                         (addr - entry.iova), entry.addr_mask, res.subwindow);
+    return entry;
+}
+
+/*
+ * The PAMU has no invalidation command: software rewrites table entries
+ * in memory and the hardware snoops them.  There is therefore no event on
+ * which to send IOMMU notifications, and a notifier user (vfio, vhost)
+ * would keep stale mappings; refuse them all.
+ */
+static int pamu_notify_flag_changed(IOMMUMemoryRegion *iommu,
+                                    IOMMUNotifierFlag old,
+                                    IOMMUNotifierFlag new, Error **errp)
+{
+    PAMULiodnSpace *sp = container_of(iommu, PAMULiodnSpace, iommu);
+
+    if (new == IOMMU_NOTIFIER_NONE) {
+        return 0;
+    }
+    error_setg(errp, "pamu: LIODN %u: the PAMU cannot notify mapping "
+               "changes (it has no invalidation command)", sp->liodn);
+    error_append_hint(errp, "Devices that cache IOMMU mappings (vfio-pci, "
+                      "vhost) cannot sit behind the emulated PAMU; use "
+                      "emulated devices, or vhost=off.\n");
+    return -EINVAL;
+}
+
+MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
+                                Error **errp)
+{
+    PAMULiodnSpace *sp;
+    g_autofree char *name = NULL;
+
+    if (unit >= s->num_units) {
+        error_setg(errp, "pamu: unit %u does not exist (num-units=%u)", unit,
+                   s->num_units);
+        return NULL;
+    }
+    if (liodn > s->max_liodn) {
+        error_setg(errp, "pamu: LIODN %u is above max-liodn=%u", liodn,
+                   s->max_liodn);
+        error_append_hint(errp, "Raise the pamu's max-liodn property or "
+                          "give the initiator a smaller LIODN.\n");
+        return NULL;
+    }
+    sp = g_hash_table_lookup(s->spaces, GUINT_TO_POINTER(liodn));
+    if (sp) {
+        if (sp->unit != unit) {
+            error_setg(errp, "pamu: LIODN %u is already served by unit %u",
+                       liodn, sp->unit);
+            return NULL;
+        }
+        return MEMORY_REGION(&sp->iommu);
+    }
+
+    sp = g_new0(PAMULiodnSpace, 1);
+    sp->pamu = s;
+    sp->liodn = liodn;
+    sp->unit = unit;
+    name = g_strdup_printf("pamu-liodn-%u", liodn);
+    memory_region_init_iommu(&sp->iommu, sizeof(sp->iommu),
+                             TYPE_PAMU_IOMMU_MEMORY_REGION, OBJECT(s), name,
+                             UINT64_MAX);
+    address_space_init(&sp->as, MEMORY_REGION(&sp->iommu), name);
+    g_hash_table_insert(s->spaces, GUINT_TO_POINTER(liodn), sp);
+    trace_pamu_liodn_space(liodn, unit);
+    return MEMORY_REGION(&sp->iommu);
+}
+
+static void pamu_reset_exit(Object *obj, ResetType type)
+{
+    PAMUState *s = PAMU(obj);
+
+    qemu_mutex_lock(&s->lock);
+    memset(s->units, 0, sizeof(s->units));
+    s->bypass = pamu_bypass_mask(s);
+    s->lost_violations = 0;
+    qemu_mutex_unlock(&s->lock);
+    pamu_update_irq(s);
+}
+
+static void pamu_realize(DeviceState *dev, Error **errp)
+{
+    PAMUState *s = PAMU(dev);
+    SysBusDevice *sbd = SYS_BUS_DEVICE(dev);
+
+    if (!s->memory) {
+        error_setg(errp, "pamu: no 'memory' link: the machine did not wire "
+                   "up the PAMU");
+        error_append_hint(errp, "-device pamu works on the ppce500 and "
+                          "mpc8544ds machines.\n");
+        return;
+    }
+    if (s->num_units < 1 || s->num_units > PAMU_MAX_UNITS) {
+        error_setg(errp, "pamu: num-units=%u is out of range",
+                   s->num_units);
+        error_append_hint(errp, "A PAMU has 1 to %d units.\n",
+                          PAMU_MAX_UNITS);
+        return;
+    }
+    if (s->pci_unit >= s->num_units) {
+        error_setg(errp, "pamu: pci-unit=%u, but there are only %u units",
+                   s->pci_unit, s->num_units);
+        return;
+    }
+    if (!is_power_of_2(s->max_subwindows) || s->max_subwindows < 2 ||
+        s->max_subwindows > 65536) {
+        error_setg(errp, "pamu: max-subwindows=%u is not a power of two "
+                   "from 2 to 65536", s->max_subwindows);
+        return;
+    }
+    if (s->max_liodn > R_PC2_MLIODN_MASK >> R_PC2_MLIODN_SHIFT) {
+        error_setg(errp, "pamu: max-liodn=%u does not fit in 16 bits",
+                   s->max_liodn);
+        return;
+    }
+
+    address_space_init(&s->memory_as, s->memory, "pamu-downstream");
+    memory_region_init_io(&s->regs_mr, OBJECT(s), &pamu_regs_ops, s,
+                          "pamu", (uint64_t)s->num_units * PAMU_UNIT_SIZE);
+    memory_region_init_io(&s->bypass_mr, OBJECT(s), &pamu_bypass_ops, s,
+                          "pamu-pamubypenr", 4);
+    sysbus_init_mmio(sbd, &s->regs_mr);
+    sysbus_init_mmio(sbd, &s->bypass_mr);
+    sysbus_init_irq(sbd, &s->irq);
+}
+
+static void pamu_init(Object *obj)
+{
+    PAMUState *s = PAMU(obj);
+
+    qemu_mutex_init(&s->lock);
+    s->spaces = g_hash_table_new(NULL, NULL);
+}
+
+static bool pamu_units_valid(void *opaque, int version_id)
+{
+    PAMUState *s = opaque;
+
+    return s->num_units >= 1 && s->num_units <= PAMU_MAX_UNITS;
+}
+
+static int pamu_post_load(void *opaque, int version_id)
+{
+    PAMUState *s = opaque;
+
+    s->bypass &= pamu_bypass_mask(s);
+    pamu_update_irq(s);
+    return 0;
+}
+
+static const VMStateDescription vmstate_pamu_unit = {
+    .name = "pamu-unit",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32_ARRAY(regs, PAMUUnit, PAMU_NR_SLOTS),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const VMStateDescription vmstate_pamu = {
+    .name = "pamu",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .priority = MIG_PRI_IOMMU,
+    .post_load = pamu_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(bypass, PAMUState),
+        VMSTATE_UINT64(lost_violations, PAMUState),
+        VMSTATE_VALIDATE("num-units in range", pamu_units_valid),
+        VMSTATE_STRUCT_VARRAY_UINT32(units, PAMUState, num_units, 1,
+                                     vmstate_pamu_unit, PAMUUnit),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
+static const Property pamu_properties[] = {
+    DEFINE_PROP_UINT32("num-units", PAMUState, num_units, 1),
+    DEFINE_PROP_UINT32("max-liodn", PAMUState, max_liodn, 0x4ff),
+    DEFINE_PROP_UINT32("max-subwindows", PAMUState, max_subwindows, 256),
+    DEFINE_PROP_UINT32("pci-unit", PAMUState, pci_unit, 0),
+    DEFINE_PROP_LINK("memory", PAMUState, memory, TYPE_MEMORY_REGION,
+                     MemoryRegion *),
+};
+
+static void pamu_class_init(ObjectClass *klass, void *data)
+{
+    DeviceClass *dc = DEVICE_CLASS(klass);
+    ResettableClass *rc = RESETTABLE_CLASS(klass);
+
+    dc->realize = pamu_realize;
+    dc->vmsd = &vmstate_pamu;
+    dc->desc = "Freescale/NXP PAMU (QorIQ IOMMU)";
+    rc->phases.exit = pamu_reset_exit;
+    device_class_set_props(dc, pamu_properties);
+    set_bit(DEVICE_CATEGORY_MISC, dc->categories);
+}
+
+static void pamu_iommu_memory_region_class_init(ObjectClass *klass,
+                                                void *data)
+{
+    IOMMUMemoryRegionClass *imrc = IOMMU_MEMORY_REGION_CLASS(klass);
+
+    imrc->translate = pamu_translate;
+    imrc->notify_flag_changed = pamu_notify_flag_changed;
+}
+
+static const TypeInfo pamu_types[] = {
+    {
+        .name = TYPE_PAMU,
+        .parent = TYPE_DYNAMIC_SYS_BUS_DEVICE,
+        .instance_size = sizeof(PAMUState),
+        .instance_init = pamu_init,
+        .class_init = pamu_class_init,
+    },
+    {
+        .name = TYPE_PAMU_IOMMU_MEMORY_REGION,
+        .parent = TYPE_IOMMU_MEMORY_REGION,
+        .class_init = pamu_iommu_memory_region_class_init,
+    },
+};
+
+DEFINE_TYPES(pamu_types)

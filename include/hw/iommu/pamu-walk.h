@@ -1,0 +1,79 @@
+/*
+ * Freescale/NXP PAMU: the access check and translation of one DMA access
+ *
+ * Free of QOM and MMIO glue so that it can be unit tested on its own: the
+ * caller passes a snapshot of the unit's registers and a function that
+ * fetches table words from memory, and gets back either a translation or
+ * the AVS1 violation fields to latch.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_IOMMU_PAMU_WALK_H
+#define HW_IOMMU_PAMU_WALK_H
+
+/* The register state of one unit that steers a walk. */
+typedef struct PAMUWalkRegs {
+    bool bypass;                /* the unit's PAMUBYPENR bit is set */
+    uint32_t pc;                /* PC: gate, enable */
+    uint64_t ppba, ppla;        /* PPAACT base and exclusive end */
+    uint64_t spba, spla;        /* SPAACT base and exclusive end */
+    unsigned max_subwin_log2;   /* log2 of the subwindow limit (PC3) */
+} PAMUWalkRegs;
+
+/*
+ * Reads @n big-endian 32-bit words at @addr into @words in host order.
+ * Returns false if the memory could not be read.
+ */
+typedef bool PAMUFetchFn(void *opaque, uint64_t addr, uint32_t *words,
+                         unsigned n);
+
+/* What the access wants; the values match the PAACE AP bits. */
+typedef enum PAMUAccess {
+    PAMU_ACCESS_QUERY = 0,      /* no access: report what is allowed */
+    PAMU_ACCESS_READ = 1,
+    PAMU_ACCESS_WRITE = 2,
+} PAMUAccess;
+
+typedef enum PAMUWalkStatus {
+    PAMU_WALK_BYPASS,           /* unit bypassed: the address passes as is */
+    PAMU_WALK_OK,               /* checked and translated */
+    PAMU_WALK_VIOLATION,        /* blocked: see PAMUWalkResult.avs1 */
+} PAMUWalkStatus;
+
+/* Guest programming the walk met, for the caller to log. */
+#define PAMU_WARN_FETCH         (1u << 0)   /* table entry unreadable */
+#define PAMU_WARN_WBA_ALIGN     (1u << 1)   /* window base not size aligned */
+#define PAMU_WARN_SUBWIN_COUNT  (1u << 2)   /* WCE above the PC3 limit */
+#define PAMU_WARN_SUBWIN_SIZE   (1u << 3)   /* subwindow below 4 KiB */
+#define PAMU_WARN_SWSE          (1u << 4)   /* mapped size below 4 KiB */
+#define PAMU_WARN_SPAACE        (1u << 5)   /* SPAACE index out of the SPAACT */
+#define PAMU_UNIMP_ATM          (1u << 6)   /* ATM 2/3: page translation */
+#define PAMU_UNIMP_DD           (1u << 7)   /* DD = 1: I/O destination */
+
+typedef struct PAMUWalkResult {
+    PAMUWalkStatus status;
+    uint32_t avs1;              /* VIOLATION: the AVS1 violation fields */
+    uint32_t flags;             /* PAMU_WARN_ and PAMU_UNIMP_ bits */
+    int subwindow;              /* subwindow used, -1 without subwindows */
+    uint64_t entry_addr;        /* address of the governing PAACE/SPAACE */
+    /*
+     * BYPASS and OK: [iova, iova + 2^size_log2) translates linearly to
+     * xlat; the block is naturally aligned on both sides and never leaves
+     * the (sub)window that was checked.
+     */
+    uint64_t iova;
+    uint64_t xlat;
+    unsigned size_log2;
+    unsigned perm;              /* PAMU_ACCESS_ bits allowed in the block */
+} PAMUWalkResult;
+
+/*
+ * Checks and translates an access by @liodn at @addr, in the order
+ * docs/system/ppc/pamu.rst gives; the first failing check decides.
+ */
+void pamu_walk(const PAMUWalkRegs *regs, PAMUFetchFn *fetch, void *opaque,
+               uint32_t liodn, uint64_t addr, PAMUAccess access,
+               PAMUWalkResult *res);
+
+#endif

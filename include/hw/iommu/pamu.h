@@ -1,0 +1,85 @@
+/*
+ * Freescale/NXP PAMU (Peripheral Access Management Unit)
+ *
+ * The IOMMU of the QorIQ SoCs: every DMA access carries the LIODN (logical
+ * I/O device number) of its initiator, which selects a PAACE (PAMU access
+ * control entry) in a table in memory; the PAACE describes one window,
+ * optionally split into subwindows, with permissions and a translation.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_IOMMU_PAMU_H
+#define HW_IOMMU_PAMU_H
+
+#include "exec/memory.h"
+#include "hw/sysbus.h"
+#include "qemu/thread.h"
+#include "qom/object.h"
+#include "hw/iommu/pamu-regs.h"
+
+#define TYPE_PAMU "pamu"
+OBJECT_DECLARE_SIMPLE_TYPE(PAMUState, PAMU)
+
+#define TYPE_PAMU_IOMMU_MEMORY_REGION "pamu-iommu-memory-region"
+
+/*
+ * Storage for the read/write registers of a unit: the block at
+ * 0x000-0x093 (tables, errors, ECC) and the control block PC..PICS.
+ */
+#define PAMU_LOW_SLOTS          (A_UDAD / 4 + 1)
+#define PAMU_NR_SLOTS           (PAMU_LOW_SLOTS + (A_PICS - A_PC) / 4 + 1)
+#define PAMU_SLOT(offset)       ((uint32_t)(offset) < (uint32_t)A_PC ? \
+                                 (uint32_t)(offset) / 4 : PAMU_LOW_SLOTS + \
+                                 ((uint32_t)(offset) - (uint32_t)A_PC) / 4)
+
+typedef struct PAMUUnit {
+    uint32_t regs[PAMU_NR_SLOTS];
+} PAMUUnit;
+
+/* The address space seen by the DMA of one LIODN. */
+typedef struct PAMULiodnSpace {
+    IOMMUMemoryRegion iommu;
+    AddressSpace as;
+    PAMUState *pamu;
+    uint32_t liodn;
+    unsigned unit;              /* the unit that serves this initiator */
+} PAMULiodnSpace;
+
+struct PAMUState {
+    SysBusDevice parent_obj;
+
+    MemoryRegion regs_mr;       /* the units' registers, 4 KiB each */
+    MemoryRegion bypass_mr;     /* PAMUBYPENR, placed in GUTS */
+    qemu_irq irq;
+    AddressSpace memory_as;     /* tables are read and DMA goes here */
+    GHashTable *spaces;         /* LIODN -> PAMULiodnSpace */
+
+    /*
+     * @lock guards @units and @bypass: MMIO runs under the BQL but
+     * translation may run in any thread.  Never held while table entries
+     * are fetched, since a guest may point a table at MMIO.
+     */
+    QemuMutex lock;
+    PAMUUnit units[PAMU_MAX_UNITS];
+    uint32_t bypass;            /* PAMUBYPENR */
+    uint64_t lost_violations;   /* not recorded: a record was pending */
+
+    /* properties */
+    uint32_t num_units;
+    uint32_t max_liodn;
+    uint32_t max_subwindows;
+    uint32_t pci_unit;
+    MemoryRegion *memory;
+};
+
+/*
+ * Returns the memory region through which the DMA of initiator @liodn
+ * reaches memory, checked and translated by unit @unit; creates it on
+ * first use.  A machine maps it where the initiator's traffic leaves the
+ * interconnect, e.g. as the target of a PCI host's inbound windows.
+ */
+MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
+                                Error **errp);
+
+#endif

@@ -1,0 +1,577 @@
+/*
+ * Unit tests for the PAMU table walk (hw/iommu/pamu-walk.c)
+ *
+ * The tables live in a small fake memory; every test builds the entries it
+ * needs with the same field definitions the model uses.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "hw/iommu/pamu-regs.h"
+#include "hw/iommu/pamu-walk.h"
+
+#define MEM_SIZE        0x100000
+#define PPAACT          0x10000ULL
+#define PPAACT_ENTRIES  0x500
+#define SPAACT          0x40000ULL
+#define SPAACT_ENTRIES  0x800
+#define LIODN           193
+
+#define KiB_(n)         ((uint64_t)(n) << 10)
+#define MiB_(n)         ((uint64_t)(n) << 20)
+#define GiB_(n)         ((uint64_t)(n) << 30)
+
+static uint8_t mem[MEM_SIZE];
+static unsigned fetches;
+
+static bool fake_fetch(void *opaque, uint64_t addr, uint32_t *words,
+                       unsigned n)
+{
+    unsigned i;
+
+    fetches++;
+    if (addr > MEM_SIZE || MEM_SIZE - addr < n * 4) {
+        return false;
+    }
+    for (i = 0; i < n; i++) {
+        words[i] = ldl_be_p(mem + addr + i * 4);
+    }
+    return true;
+}
+
+/* Registers of an enabled unit with the tables above and 256 subwindows */
+static PAMUWalkRegs enabled_regs(void)
+{
+    PAMUWalkRegs r = {
+        .pc = R_PC_PE_MASK | R_PC_OCE_MASK | R_PC_SPCC_MASK | R_PC_PPCC_MASK,
+        .ppba = PPAACT,
+        .ppla = PPAACT + PPAACT_ENTRIES * PAMU_PAACE_SIZE,
+        .spba = SPAACT,
+        .spla = SPAACT + SPAACT_ENTRIES * PAMU_PAACE_SIZE,
+        .max_subwin_log2 = 8,
+    };
+    return r;
+}
+
+/* A description of a PAACE or SPAACE, turned into words by put_entry(). */
+typedef struct Entry {
+    bool v, pt, dd, mw;
+    unsigned ap, wse, wce, atm, swse;
+    uint64_t wba, twba;
+    uint32_t fspi, liodn;
+} Entry;
+
+static uint64_t paace_addr(uint32_t liodn)
+{
+    return PPAACT + (uint64_t)liodn * PAMU_PAACE_SIZE;
+}
+
+static uint64_t spaace_addr(uint32_t index)
+{
+    return SPAACT + (uint64_t)index * PAMU_PAACE_SIZE;
+}
+
+static void put_entry(uint64_t addr, const Entry *e)
+{
+    uint32_t w[PAMU_PAACE_WORDS] = { 0 };
+    uint32_t a = 0;
+    unsigned i;
+
+    a = FIELD_DP32(a, PAACE_ADDR, V, e->v);
+    a = FIELD_DP32(a, PAACE_ADDR, PT, e->pt);
+    a = FIELD_DP32(a, PAACE_ADDR, DD, e->dd);
+    a = FIELD_DP32(a, PAACE_ADDR, AP, e->ap);
+    if (e->pt) {
+        a = FIELD_DP32(a, SPAACE_ADDR, LIODN, e->liodn);
+    } else {
+        a = FIELD_DP32(a, PAACE_ADDR, MW, e->mw);
+        a = FIELD_DP32(a, PAACE_ADDR, WSE, e->wse);
+        a = FIELD_DP32(a, PAACE_ADDR, WBAL, e->wba >> 12);
+        w[R_PAACE_WBAH] = e->wba >> 32;
+        w[R_PAACE_FSPI] = e->fspi;
+    }
+    w[R_PAACE_ADDR] = a;
+    w[R_PAACE_DOMAIN] = FIELD_DP32(0, PAACE_DOMAIN, CR, 1);
+    w[R_PAACE_IMPL] = FIELD_DP32(0, PAACE_IMPL, ATM, e->atm);
+    w[R_PAACE_IMPL] = FIELD_DP32(w[R_PAACE_IMPL], PAACE_IMPL, WCE, e->wce);
+    w[R_PAACE_TWBAH] = e->twba >> 32;
+    w[R_PAACE_WIN] = FIELD_DP32(0, PAACE_WIN, SWSE, e->swse);
+    w[R_PAACE_WIN] = FIELD_DP32(w[R_PAACE_WIN], PAACE_WIN, TWBAL,
+                                e->twba >> 12);
+    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
+        stl_be_p(mem + addr + i * 4, w[i]);
+    }
+}
+
+/* The PAACE Linux writes at boot: a 64 GiB identity window at 0 */
+static Entry linux_paace(void)
+{
+    Entry e = { .v = true, .ap = PAMU_AP_RW, .wse = 35 };
+    return e;
+}
+
+static PAMUWalkResult walk(const PAMUWalkRegs *r, uint32_t liodn,
+                           uint64_t addr, PAMUAccess access)
+{
+    PAMUWalkResult res;
+
+    pamu_walk(r, fake_fetch, NULL, liodn, addr, access, &res);
+    return res;
+}
+
+static void assert_violation(const PAMUWalkResult *res, uint32_t avs1)
+{
+    g_assert_cmpint(res->status, ==, PAMU_WALK_VIOLATION);
+    g_assert_cmphex(res->avs1, ==, avs1);
+}
+
+#define LAV(code)   FIELD_DP32(0, AVS1, LAV, code)
+#define WAV(code)   FIELD_DP32(0, AVS1, WAV, code)
+#define APV(code)   FIELD_DP32(0, AVS1, APV, code)
+
+static void assert_ok(const PAMUWalkResult *res, uint64_t iova,
+                      uint64_t xlat, unsigned size_log2)
+{
+    g_assert_cmpint(res->status, ==, PAMU_WALK_OK);
+    g_assert_cmphex(res->iova, ==, iova);
+    g_assert_cmphex(res->xlat, ==, xlat);
+    g_assert_cmpuint(res->size_log2, ==, size_log2);
+}
+
+static void setup(void)
+{
+    memset(mem, 0, sizeof(mem));
+    fetches = 0;
+}
+
+static void test_bypass(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    PAMUWalkResult res;
+
+    setup();
+    r.bypass = true;
+    r.pc = R_PC_PGC_MASK;       /* bypass beats everything else */
+    res = walk(&r, LIODN, 0x123456789ULL, PAMU_ACCESS_WRITE);
+    g_assert_cmpint(res.status, ==, PAMU_WALK_BYPASS);
+    g_assert_cmphex(res.xlat + (0x123456789ULL - res.iova), ==,
+                    0x123456789ULL);
+    g_assert_cmpuint(res.perm, ==, PAMU_ACCESS_READ | PAMU_ACCESS_WRITE);
+    g_assert_cmpuint(fetches, ==, 0);
+}
+
+static void test_gate_and_enable(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    Entry e = linux_paace();
+    PAMUWalkResult res;
+
+    setup();
+    put_entry(paace_addr(LIODN), &e);
+    r.pc |= R_PC_PGC_MASK;
+    res = walk(&r, LIODN, 0x1000, PAMU_ACCESS_READ);
+    assert_violation(&res, R_AVS1_GCV_MASK);
+
+    r.pc &= ~R_PC_PE_MASK;      /* gate closed wins over disabled */
+    res = walk(&r, LIODN, 0x1000, PAMU_ACCESS_READ);
+    assert_violation(&res, R_AVS1_GCV_MASK);
+
+    r.pc = 0;
+    res = walk(&r, LIODN, 0x1000, PAMU_ACCESS_READ);
+    assert_violation(&res, R_AVS1_PDV_MASK);
+    g_assert_cmpuint(fetches, ==, 0);
+}
+
+static void test_liodn_limit(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    Entry e = linux_paace();
+    PAMUWalkResult res;
+
+    setup();
+    put_entry(paace_addr(PPAACT_ENTRIES - 1), &e);
+    res = walk(&r, PPAACT_ENTRIES - 1, 0x1000, PAMU_ACCESS_READ);
+    g_assert_cmpint(res.status, ==, PAMU_WALK_OK);
+
+    res = walk(&r, PPAACT_ENTRIES, 0x1000, PAMU_ACCESS_READ);
+    assert_violation(&res, LAV(PAMU_LAV_NOT_IN_PPAACT));
+
+    /* a limit below the base leaves no LIODN at all */
+    r.ppla = r.ppba - PAMU_PAACE_SIZE;
+    res = walk(&r, 0, 0x1000, PAMU_ACCESS_READ);
+    assert_violation(&res, LAV(PAMU_LAV_NOT_IN_PPAACT));
+}
+
+static void test_invalid_paace(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    Entry e = linux_paace();
+    PAMUWalkResult res;
+
+    setup();
+    e.v = false;
+    put_entry(paace_addr(LIODN), &e);
+    res = walk(&r, LIODN, 0x1000, PAMU_ACCESS_READ);
+    assert_violation(&res, LAV(PAMU_LAV_INVALID));
+    g_assert_cmphex(res.entry_addr, ==, paace_addr(LIODN));
+
+    e = linux_paace();
+    e.wse = PAMU_MIN_SIZE_ENC - 1;      /* 2 KiB: below the minimum */
+    put_entry(paace_addr(LIODN), &e);
+    res = walk(&r, LIODN, 0x100, PAMU_ACCESS_READ);
+    assert_violation(&res, LAV(PAMU_LAV_BAD_SIZE));
+
+    e.wse = 0;                          /* Linux: "not configured" */
+    put_entry(paace_addr(LIODN), &e);
+    res = walk(&r, LIODN, 0, PAMU_ACCESS_READ);
+    assert_violation(&res, LAV(PAMU_LAV_BAD_SIZE));
+
+    /* a table outside memory reads as an invalid entry */
+    r.ppba = 0x7ff00000ULL;
+    r.ppla = r.ppba + PPAACT_ENTRIES * PAMU_PAACE_SIZE;
+    res = walk(&r, LIODN, 0x1000, PAMU_ACCESS_READ);
+    assert_violation(&res, LAV(PAMU_LAV_INVALID));
+    g_assert_true(res.flags & PAMU_WARN_FETCH);
+}
+
+static void test_identity_window(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    Entry e = linux_paace();
+    PAMUWalkResult res;
+
+    setup();
+    put_entry(paace_addr(LIODN), &e);
+    res = walk(&r, LIODN, 0xfe0041740ULL, PAMU_ACCESS_WRITE);
+    assert_ok(&res, 0, 0, 36);
+    g_assert_cmpuint(res.perm, ==, PAMU_AP_RW);
+    g_assert_cmpint(res.subwindow, ==, -1);
+    g_assert_cmpuint(res.flags, ==, 0);
+
+    res = walk(&r, LIODN, GiB_(64), PAMU_ACCESS_READ);
+    assert_violation(&res, WAV(PAMU_WAV_OUTSIDE));
+}
+
+static void test_window_bounds(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    Entry e = { .v = true, .ap = PAMU_AP_RW, .wse = 23, .wba = MiB_(32) };
+    PAMUWalkResult res;
+
+    setup();
+    put_entry(paace_addr(LIODN), &e);               /* [32 MiB, 48 MiB) */
+    res = walk(&r, LIODN, MiB_(32) - 1, PAMU_ACCESS_READ);
+    assert_violation(&res, WAV(PAMU_WAV_OUTSIDE));
+    res = walk(&r, LIODN, MiB_(32), PAMU_ACCESS_READ);
+    assert_ok(&res, MiB_(32), MiB_(32), 24);
+    res = walk(&r, LIODN, MiB_(48) - 1, PAMU_ACCESS_READ);
+    assert_ok(&res, MiB_(32), MiB_(32), 24);
+    res = walk(&r, LIODN, MiB_(48), PAMU_ACCESS_READ);
+    assert_violation(&res, WAV(PAMU_WAV_OUTSIDE));
+
+    /* an unaligned base is reported and its low bits ignored */
+    e.wba = MiB_(36);
+    put_entry(paace_addr(LIODN), &e);
+    res = walk(&r, LIODN, MiB_(33), PAMU_ACCESS_READ);
+    assert_ok(&res, MiB_(32), MiB_(32), 24);
+    g_assert_true(res.flags & PAMU_WARN_WBA_ALIGN);
+
+    /* WSE = 63 covers the whole 64-bit space */
+    e.wba = 0;
+    e.wse = 63;
+    put_entry(paace_addr(LIODN), &e);
+    res = walk(&r, LIODN, ~0ULL, PAMU_ACCESS_READ);
+    g_assert_cmpint(res.status, ==, PAMU_WALK_OK);
+    g_assert_cmpuint(res.size_log2, ==, 63);
+    g_assert_cmphex(res.xlat + (~0ULL - res.iova), ==, ~0ULL);
+}
+
+static void test_translated_window(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    Entry e = { .v = true, .ap = PAMU_AP_RW, .wse = 19, .wba = GiB_(1),
+                .atm = PAMU_ATM_WINDOW, .twba = MiB_(3) };
+    PAMUWalkResult res;
+
+    setup();
+    put_entry(paace_addr(LIODN), &e);               /* 1 MiB window */
+    res = walk(&r, LIODN, GiB_(1) + 0x12345, PAMU_ACCESS_WRITE);
+    /* TWBA is only 1 MiB aligned: the block still spans the window */
+    assert_ok(&res, GiB_(1), MiB_(3), 20);
+
+    /* a translated base aligned below the window size shrinks the block */
+    e.twba = MiB_(3) + KiB_(8);
+    put_entry(paace_addr(LIODN), &e);
+    res = walk(&r, LIODN, GiB_(1) + 0x12345, PAMU_ACCESS_WRITE);
+    assert_ok(&res, GiB_(1) + 0x12000, MiB_(3) + KiB_(8) + 0x12000, 13);
+
+    /* TWBAH carries bits 63:32 */
+    e.twba = 0x340000000ULL;
+    put_entry(paace_addr(LIODN), &e);
+    res = walk(&r, LIODN, GiB_(1) + 0xff000, PAMU_ACCESS_READ);
+    assert_ok(&res, GiB_(1), 0x340000000ULL, 20);
+}
+
+static void test_permissions(void)
+{
+    static const struct {
+        unsigned ap;
+        PAMUAccess access;
+        unsigned apv;           /* expected APV code, 0: allowed */
+    } cases[] = {
+        { PAMU_AP_RW, PAMU_ACCESS_READ, 0 },
+        { PAMU_AP_RW, PAMU_ACCESS_WRITE, 0 },
+        { PAMU_AP_READ, PAMU_ACCESS_READ, 0 },
+        { PAMU_AP_READ, PAMU_ACCESS_WRITE, PAMU_APV_WRITE },
+        { PAMU_AP_WRITE, PAMU_ACCESS_READ, PAMU_APV_READ },
+        { PAMU_AP_WRITE, PAMU_ACCESS_WRITE, 0 },
+        { PAMU_AP_DENIED, PAMU_ACCESS_READ, PAMU_APV_READ },
+        { PAMU_AP_DENIED, PAMU_ACCESS_WRITE, PAMU_APV_WRITE },
+        { PAMU_AP_DENIED, PAMU_ACCESS_QUERY, 0 },
+    };
+    PAMUWalkRegs r = enabled_regs();
+    Entry e = linux_paace();
+    PAMUWalkResult res;
+    size_t i;
+
+    setup();
+    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+        e.ap = cases[i].ap;
+        put_entry(paace_addr(LIODN), &e);
+        res = walk(&r, LIODN, MiB_(1), cases[i].access);
+        if (cases[i].apv) {
+            assert_violation(&res, APV(cases[i].apv));
+        } else {
+            assert_ok(&res, 0, 0, 36);
+            g_assert_cmpuint(res.perm, ==, cases[i].ap);
+        }
+    }
+
+    /* the window check comes before the permission check */
+    e.ap = PAMU_AP_DENIED;
+    put_entry(paace_addr(LIODN), &e);
+    res = walk(&r, LIODN, GiB_(64), PAMU_ACCESS_READ);
+    assert_violation(&res, WAV(PAMU_WAV_OUTSIDE));
+}
+
+/*
+ * A 16 MiB window at 256 MiB in 16 subwindows of 1 MiB: subwindow 0 maps
+ * 1 MiB at 8 MiB through the primary entry, subwindow 1 maps 64 KiB at
+ * 4 MiB through SPAACT[FSPI], subwindow 2 (SPAACT[FSPI + 1]) is read-only
+ * and untranslated.
+ */
+#define SUB_WBA     MiB_(256)
+#define SUB_FSPI    0x20
+
+static void put_subwindows(void)
+{
+    Entry p = { .v = true, .mw = true, .ap = PAMU_AP_RW, .wse = 23,
+                .wce = 3, .wba = SUB_WBA, .fspi = SUB_FSPI,
+                .atm = PAMU_ATM_WINDOW, .swse = 19, .twba = MiB_(8) };
+    Entry s1 = { .v = true, .pt = true, .liodn = LIODN, .ap = PAMU_AP_RW,
+                 .atm = PAMU_ATM_WINDOW, .swse = 15, .twba = MiB_(4) };
+    Entry s2 = { .v = true, .pt = true, .liodn = LIODN, .ap = PAMU_AP_READ,
+                 .atm = PAMU_ATM_NONE, .swse = 19 };
+
+    put_entry(paace_addr(LIODN), &p);
+    put_entry(spaace_addr(SUB_FSPI), &s1);
+    put_entry(spaace_addr(SUB_FSPI + 1), &s2);
+}
+
+static void test_subwindows(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    PAMUWalkResult res;
+
+    setup();
+    put_subwindows();
+
+    res = walk(&r, LIODN, SUB_WBA + 0x5000, PAMU_ACCESS_WRITE);
+    assert_ok(&res, SUB_WBA, MiB_(8), 20);
+    g_assert_cmpint(res.subwindow, ==, 0);
+    g_assert_cmphex(res.entry_addr, ==, paace_addr(LIODN));
+
+    res = walk(&r, LIODN, SUB_WBA + MiB_(1) + 0x5000, PAMU_ACCESS_WRITE);
+    assert_ok(&res, SUB_WBA + MiB_(1), MiB_(4), 16);
+    g_assert_cmpint(res.subwindow, ==, 1);
+    g_assert_cmphex(res.entry_addr, ==, spaace_addr(SUB_FSPI));
+
+    res = walk(&r, LIODN, SUB_WBA + MiB_(2) + 0x5000, PAMU_ACCESS_READ);
+    assert_ok(&res, SUB_WBA + MiB_(2), SUB_WBA + MiB_(2), 20);
+    g_assert_cmpint(res.subwindow, ==, 2);
+    res = walk(&r, LIODN, SUB_WBA + MiB_(2) + 0x5000, PAMU_ACCESS_WRITE);
+    assert_violation(&res, APV(PAMU_APV_WRITE));
+
+    /* subwindow 3's SPAACE was never written: V = 0 */
+    res = walk(&r, LIODN, SUB_WBA + MiB_(3), PAMU_ACCESS_READ);
+    assert_violation(&res, WAV(PAMU_WAV_SUBWINDOW));
+    g_assert_cmphex(res.entry_addr, ==, spaace_addr(SUB_FSPI + 2));
+}
+
+static void test_partial_subwindow(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    PAMUWalkResult res;
+
+    setup();
+    put_subwindows();
+    /* subwindow 1 maps only its first 64 KiB */
+    res = walk(&r, LIODN, SUB_WBA + MiB_(1) + KiB_(64) - 1,
+               PAMU_ACCESS_READ);
+    assert_ok(&res, SUB_WBA + MiB_(1), MiB_(4), 16);
+    res = walk(&r, LIODN, SUB_WBA + MiB_(1) + KiB_(64), PAMU_ACCESS_READ);
+    assert_violation(&res, WAV(PAMU_WAV_UNMAPPED));
+    /* the unmapped part is checked before permissions */
+    res = walk(&r, LIODN, SUB_WBA + MiB_(2) - 1, PAMU_ACCESS_QUERY);
+    assert_violation(&res, WAV(PAMU_WAV_UNMAPPED));
+}
+
+static void test_bad_spaace(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    Entry s = { .v = true, .pt = false, .ap = PAMU_AP_RW, .swse = 19 };
+    PAMUWalkResult res;
+
+    setup();
+    put_subwindows();
+    /* PT = 0: a primary-format entry where a secondary one belongs */
+    put_entry(spaace_addr(SUB_FSPI), &s);
+    res = walk(&r, LIODN, SUB_WBA + MiB_(1), PAMU_ACCESS_READ);
+    assert_violation(&res, WAV(PAMU_WAV_SUBWINDOW));
+
+    /* SPAACT shorter than FSPI + k - 1 */
+    put_subwindows();
+    r.spla = spaace_addr(SUB_FSPI + 1);
+    res = walk(&r, LIODN, SUB_WBA + MiB_(1), PAMU_ACCESS_READ);
+    g_assert_cmpint(res.status, ==, PAMU_WALK_OK);
+    res = walk(&r, LIODN, SUB_WBA + MiB_(2), PAMU_ACCESS_READ);
+    assert_violation(&res, WAV(PAMU_WAV_SUBWINDOW));
+    g_assert_true(res.flags & PAMU_WARN_SPAACE);
+    /* subwindow 0 does not need the SPAACT at all */
+    r.spla = 0;
+    res = walk(&r, LIODN, SUB_WBA, PAMU_ACCESS_READ);
+    g_assert_cmpint(res.status, ==, PAMU_WALK_OK);
+}
+
+static void test_subwindow_encodings(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    Entry p = { .v = true, .mw = true, .ap = PAMU_AP_RW, .wse = 23,
+                .wce = 3, .wba = SUB_WBA, .fspi = SUB_FSPI, .swse = 19 };
+    PAMUWalkResult res;
+
+    setup();
+    /* 16 subwindows while PC3 allows 8 */
+    put_entry(paace_addr(LIODN), &p);
+    r.max_subwin_log2 = 3;
+    res = walk(&r, LIODN, SUB_WBA, PAMU_ACCESS_READ);
+    assert_violation(&res, WAV(PAMU_WAV_SUBWINDOW));
+    g_assert_true(res.flags & PAMU_WARN_SUBWIN_COUNT);
+    r.max_subwin_log2 = 8;
+
+    /* 8192 subwindows of a 16 MiB window are smaller than 4 KiB */
+    p.wce = 12;
+    r.max_subwin_log2 = 16;
+    put_entry(paace_addr(LIODN), &p);
+    res = walk(&r, LIODN, SUB_WBA, PAMU_ACCESS_READ);
+    assert_violation(&res, WAV(PAMU_WAV_SUBWINDOW));
+    g_assert_true(res.flags & PAMU_WARN_SUBWIN_SIZE);
+
+    /* 256 subwindows of 64 KiB: the largest count PC3 allows by default */
+    p.wce = 7;
+    p.swse = 15;
+    r.max_subwin_log2 = 8;
+    put_entry(paace_addr(LIODN), &p);
+    res = walk(&r, LIODN, SUB_WBA + 0x100, PAMU_ACCESS_READ);
+    assert_ok(&res, SUB_WBA, SUB_WBA, 16);
+
+    /* a mapped size below 4 KiB */
+    p.swse = 10;
+    put_entry(paace_addr(LIODN), &p);
+    res = walk(&r, LIODN, SUB_WBA, PAMU_ACCESS_READ);
+    assert_violation(&res, WAV(PAMU_WAV_SUBWINDOW));
+    g_assert_true(res.flags & PAMU_WARN_SWSE);
+
+    /* a mapped size above the subwindow size is capped to it */
+    p.swse = 30;
+    put_entry(paace_addr(LIODN), &p);
+    res = walk(&r, LIODN, SUB_WBA + KiB_(63), PAMU_ACCESS_READ);
+    assert_ok(&res, SUB_WBA, SUB_WBA, 16);
+    g_assert_cmpint(res.subwindow, ==, 0);
+}
+
+static void test_unimplemented(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    Entry e = linux_paace();
+    PAMUWalkResult res;
+
+    setup();
+    e.atm = PAMU_ATM_PAGE;
+    put_entry(paace_addr(LIODN), &e);
+    res = walk(&r, LIODN, MiB_(1), PAMU_ACCESS_READ);
+    assert_violation(&res, WAV(PAMU_WAV_UNIMPLEMENTED));
+    g_assert_true(res.flags & PAMU_UNIMP_ATM);
+
+    e.atm = PAMU_ATM_WINDOW_PAGE;
+    put_entry(paace_addr(LIODN), &e);
+    res = walk(&r, LIODN, MiB_(1), PAMU_ACCESS_READ);
+    assert_violation(&res, WAV(PAMU_WAV_UNIMPLEMENTED));
+
+    /* DD = 1 behaves as DD = 0, flagged as unimplemented */
+    e.atm = PAMU_ATM_NONE;
+    e.dd = true;
+    put_entry(paace_addr(LIODN), &e);
+    res = walk(&r, LIODN, MiB_(1), PAMU_ACCESS_READ);
+    assert_ok(&res, 0, 0, 36);
+    g_assert_true(res.flags & PAMU_UNIMP_DD);
+}
+
+/* Linux rewrites entries without telling the PAMU: no stale copies. */
+static void test_table_rewrite(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    Entry e = linux_paace();
+    PAMUWalkResult res;
+
+    setup();
+    put_entry(paace_addr(LIODN), &e);
+    res = walk(&r, LIODN, MiB_(1), PAMU_ACCESS_READ);
+    g_assert_cmpint(res.status, ==, PAMU_WALK_OK);
+    e.v = false;                /* what pamu_av_isr does */
+    put_entry(paace_addr(LIODN), &e);
+    res = walk(&r, LIODN, MiB_(1), PAMU_ACCESS_READ);
+    assert_violation(&res, LAV(PAMU_LAV_INVALID));
+
+    /* the SPAACT base register is honoured on every walk too */
+    setup();
+    put_subwindows();
+    res = walk(&r, LIODN, SUB_WBA + MiB_(1), PAMU_ACCESS_READ);
+    assert_ok(&res, SUB_WBA + MiB_(1), MiB_(4), 16);
+    r.spba += PAMU_PAACE_SIZE;
+    res = walk(&r, LIODN, SUB_WBA + MiB_(1), PAMU_ACCESS_READ);
+    assert_ok(&res, SUB_WBA + MiB_(1), SUB_WBA + MiB_(1), 20);
+}
+
+int main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+    g_test_add_func("/pamu-walk/bypass", test_bypass);
+    g_test_add_func("/pamu-walk/gate-and-enable", test_gate_and_enable);
+    g_test_add_func("/pamu-walk/liodn-limit", test_liodn_limit);
+    g_test_add_func("/pamu-walk/invalid-paace", test_invalid_paace);
+    g_test_add_func("/pamu-walk/identity-window", test_identity_window);
+    g_test_add_func("/pamu-walk/window-bounds", test_window_bounds);
+    g_test_add_func("/pamu-walk/translated-window", test_translated_window);
+    g_test_add_func("/pamu-walk/permissions", test_permissions);
+    g_test_add_func("/pamu-walk/subwindows", test_subwindows);
+    g_test_add_func("/pamu-walk/partial-subwindow", test_partial_subwindow);
+    g_test_add_func("/pamu-walk/bad-spaace", test_bad_spaace);
+    g_test_add_func("/pamu-walk/subwindow-encodings",
+                    test_subwindow_encodings);
+    g_test_add_func("/pamu-walk/unimplemented", test_unimplemented);
+    g_test_add_func("/pamu-walk/table-rewrite", test_table_rewrite);
+    return g_test_run();
+}
