@@ -86,14 +86,15 @@ EOF
 }
 
 pkg_installed() {
-    dpkg-query -W -f='${Status}\n' "$1" 2>/dev/null | grep -q '^install ok installed'
+    [ "$(dpkg-query -W -f='${Status}' "$1" 2>/dev/null)" = 'install ok installed' ]
 }
 
 # The Debian mirror this machine already uses for its own release; our apt
 # sources file points at the same one.
 debian_mirror() {
+    # awk reads to the end: an early exit would make apt-cache fail (pipefail)
     apt-cache policy 2>/dev/null |
-        awk -v s="$1/main" '$3 == s && $2 ~ /^(https?|file):/ { print $2; exit }'
+        awk -v s="$1/main" '!found && $3 == s && $2 ~ /^(https?|file):/ { print $2; found = 1 }'
 }
 
 write_apt_sources() {
@@ -131,7 +132,8 @@ setup_system() {
     codename=$(os_codename)
     [ -n "$codename" ] || unsupported_system
 
-    if write_apt_sources "$codename" || ! apt-cache showsrc qemu 2>/dev/null | grep -q '^Version: '; then
+    if write_apt_sources "$codename" ||
+        [ "$(apt-cache showsrc qemu 2>/dev/null | grep -c '^Version: ')" = 0 ]; then
         msg "apt-get update"
         as_root apt-get update -qq
         updated=1
@@ -234,7 +236,7 @@ series_key() {
     } | sha256sum | cut -d' ' -f1
 }
 
-git_q() { git -C "$1" -c user.name='PAMU overlay' -c user.email='pamu@invalid' "${@:2}"; }
+git_q() { git -C "$1" -c user.name='PAMU overlay' -c user.email='pamu@invalid' -c gc.auto=0 "${@:2}"; }
 
 # Applies the series on top of the current HEAD of the git tree $1.  A failed
 # apply is an error that names the patch.
@@ -327,14 +329,25 @@ $clash"
 
 # --- build -------------------------------------------------------------------------
 
+# The configure arguments, with ccache when present: configure hands meson a
+# fixed compiler command, so ccache must be named.  Decided after
+# setup_system has installed it, so a fresh machine does not configure twice.
+qemu_configure_args() {
+    CONFIGURE_ARGS=("${QEMU_CONFIGURE_ARGS[@]}")
+    if command -v ccache >/dev/null 2>&1; then
+        CONFIGURE_ARGS+=(--cc="ccache cc")
+    fi
+}
+
 configure_qemu() {
     local want
-    want="${QEMU_CONFIGURE_ARGS[*]}"
+    qemu_configure_args
+    want="${CONFIGURE_ARGS[*]}"
     if [ "$(cat "$STAMPS/configure" 2>/dev/null)" != "$want" ] || [ ! -f "$QEMU_BUILD/build.ninja" ]; then
         msg "configuring QEMU ($QEMU_TARGETS)"
         rm -rf "$QEMU_BUILD"
         mkdir -p "$QEMU_BUILD"
-        (cd "$QEMU_BUILD" && "$QEMU_SRC/configure" "${QEMU_CONFIGURE_ARGS[@]}" > configure.log 2>&1) ||
+        (cd "$QEMU_BUILD" && "$QEMU_SRC/configure" "${CONFIGURE_ARGS[@]}" > configure.log 2>&1) ||
             { tail -n 30 "$QEMU_BUILD/configure.log" >&2; die "QEMU configure failed (log: $QEMU_BUILD/configure.log)"; }
         echo "$want" > "$STAMPS/configure"
     fi

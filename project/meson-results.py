@@ -24,7 +24,8 @@ def load(path):
                 line = line.strip()
                 if line:
                     entry = json.loads(line)
-                    tests[entry['name']] = entry
+                    # "qemu:qtest+qtest-ppc / qtest-ppc/foo" -> "qtest-ppc/foo"
+                    tests[entry['name'].split(' / ')[-1]] = entry
     except FileNotFoundError:
         pass
     return tests
