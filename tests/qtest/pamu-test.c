@@ -1,0 +1,1195 @@
+/*
+ * qtest for the Freescale/NXP PAMU on the e500 machines
+ *
+ * Every case drives real DMA from an edu PCI device through the PCI host's
+ * inbound window into the PAMU, and checks guest memory at the translated
+ * and the untranslated address, the PAMU registers and its interrupt.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include <libfdt.h>
+#include "libqtest.h"
+#include "qobject/qdict.h"
+#include "hw/pci/pci_regs.h"
+#include "hw/iommu/pamu-regs.h"
+#include "e500-pci-edu.h"
+
+#define PAMU_CCSR_OFFSET    0x20000
+#define GUTS_CCSR_OFFSET    0xe0000
+#define MSI_CCSR_OFFSET     0x41600     /* MPIC MSI block: MSIR0 at +0 */
+#define MPIC_SRC_CCSR_OFFSET 0x50000    /* MPIC source registers */
+#define MPIC_SRC_STRIDE     0x20
+#define MPIC_IVPR_ACTIVITY  0x40000000
+#define MPIC_IVPR_PRIORITY  0x00050000
+#define PAMU_MPIC_SOURCE    24
+#define PCI_BRR1_OFFSET     0x8bf8      /* PCI controller's IP block rev. */
+#define MSIIR_OFFSET        0x140
+#define PCI_LIODN           193         /* the PCI host's default LIODN */
+
+/* Tables in guest RAM, laid out as Linux does */
+#define PPAACT              0x1000000ULL
+#define PPAACT_ENTRIES      0x500
+#define SPAACT              0x1100000ULL
+#define SPAACT_ENTRIES      0x800
+#define OMT                 0x1200000ULL
+
+#define LEN                 256
+#define PATTERN_PA          0x100000ULL /* where the test pattern lives */
+
+typedef struct PamuTest {
+    QTestState *qts;
+    const E500Board *b;
+    E500Edu edu;
+    char *bios;
+    uint8_t pattern[LEN];
+} PamuTest;
+
+/* A PAACE or SPAACE, turned into memory by put_entry(). */
+typedef struct Entry {
+    bool v, pt, mw;
+    unsigned ap, wse, wce, atm, swse;
+    uint64_t wba, twba;
+    uint32_t fspi, liodn;
+} Entry;
+
+static uint64_t pamu_reg_addr(PamuTest *t, unsigned unit, uint32_t offset)
+{
+    return t->b->ccsr + PAMU_CCSR_OFFSET + unit * PAMU_UNIT_SIZE + offset;
+}
+
+static uint32_t pamu_read(PamuTest *t, unsigned unit, uint32_t offset)
+{
+    return qtest_readl(t->qts, pamu_reg_addr(t, unit, offset));
+}
+
+static void pamu_write(PamuTest *t, unsigned unit, uint32_t offset,
+                       uint32_t val)
+{
+    qtest_writel(t->qts, pamu_reg_addr(t, unit, offset), val);
+}
+
+static uint64_t bypass_addr(PamuTest *t)
+{
+    return t->b->ccsr + GUTS_CCSR_OFFSET + PAMU_GUTS_PAMUBYPENR;
+}
+
+static void fill(uint8_t *buf, size_t len, uint8_t seed)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        buf[i] = seed ^ (i * 13);
+    }
+}
+
+static void assert_mem(PamuTest *t, uint64_t pa, const uint8_t *want,
+                       size_t len)
+{
+    g_autofree uint8_t *got = g_malloc(len);
+
+    qtest_memread(t->qts, pa, got, len);
+    g_assert_cmpmem(got, len, want, len);
+}
+
+static void assert_zero(PamuTest *t, uint64_t pa, size_t len)
+{
+    g_autofree uint8_t *zero = g_malloc0(len);
+
+    assert_mem(t, pa, zero, len);
+}
+
+/*
+ * Starts a machine with a PAMU and an edu, maps the edu and an identity
+ * inbound window (PCI [0, 2 GiB) -> local [0, 2 GiB)), and loads the
+ * pattern into the edu buffer while the PAMU is still bypassed.
+ */
+static void start_machine(PamuTest *t, const E500Board *b,
+                          const char *pamu_opts, bool intercept_irq)
+{
+    t->b = b;
+    t->bios = e500_make_dummy_bios();
+    t->qts = qtest_initf("-M %s -nodefaults -bios %s "
+                         "-device pamu,id=pamu%s%s "
+                         "-device edu,dma_mask=0xffffffffffffffff",
+                         b->machine, t->bios, pamu_opts ? "," : "",
+                         pamu_opts ? pamu_opts : "");
+    if (intercept_irq) {
+        qtest_irq_intercept_out_named(t->qts, "/machine/peripheral/pamu",
+                                      "sysbus-irq");
+    }
+    e500_edu_init(&t->edu, t->qts, b, b->first_devfn);
+    e500_set_inbound_window(t->qts, b, 0, 0, 0, 31);
+    fill(t->pattern, LEN, 0xa5);
+    qtest_memwrite(t->qts, PATTERN_PA, t->pattern, LEN);
+    e500_edu_dma(&t->edu, PATTERN_PA, 0, LEN, false);
+}
+
+static void start(PamuTest *t, const E500Board *b, const char *pamu_opts)
+{
+    start_machine(t, b, pamu_opts, true);
+}
+
+static void finish(PamuTest *t)
+{
+    qtest_quit(t->qts);
+    unlink(t->bios);
+    g_free(t->bios);
+}
+
+static void dma_to_ram(PamuTest *t, uint64_t iova, size_t len)
+{
+    e500_edu_dma(&t->edu, iova, 0, len, true);
+}
+
+static void dma_from_ram(PamuTest *t, uint64_t iova, size_t len)
+{
+    e500_edu_dma(&t->edu, iova, 0, len, false);
+}
+
+static void put_entry(PamuTest *t, uint64_t addr, const Entry *e)
+{
+    uint32_t w[PAMU_PAACE_WORDS] = { 0 };
+    uint32_t a = 0;
+    unsigned i;
+
+    a = FIELD_DP32(a, PAACE_ADDR, V, e->v);
+    a = FIELD_DP32(a, PAACE_ADDR, PT, e->pt);
+    a = FIELD_DP32(a, PAACE_ADDR, AP, e->ap);
+    if (e->pt) {
+        a = FIELD_DP32(a, SPAACE_ADDR, LIODN, e->liodn);
+    } else {
+        a = FIELD_DP32(a, PAACE_ADDR, MW, e->mw);
+        a = FIELD_DP32(a, PAACE_ADDR, WSE, e->wse);
+        a = FIELD_DP32(a, PAACE_ADDR, WBAL, e->wba >> 12);
+        w[R_PAACE_WBAH] = e->wba >> 32;
+        w[R_PAACE_FSPI] = e->fspi;
+    }
+    w[R_PAACE_ADDR] = a;
+    w[R_PAACE_DOMAIN] = FIELD_DP32(0, PAACE_DOMAIN, CR, 1);
+    w[R_PAACE_IMPL] = FIELD_DP32(0, PAACE_IMPL, ATM, e->atm);
+    w[R_PAACE_IMPL] = FIELD_DP32(w[R_PAACE_IMPL], PAACE_IMPL, WCE, e->wce);
+    w[R_PAACE_TWBAH] = e->twba >> 32;
+    w[R_PAACE_WIN] = FIELD_DP32(0, PAACE_WIN, SWSE, e->swse);
+    w[R_PAACE_WIN] = FIELD_DP32(w[R_PAACE_WIN], PAACE_WIN, TWBAL,
+                                e->twba >> 12);
+    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
+        w[i] = cpu_to_be32(w[i]);
+    }
+    qtest_memwrite(t->qts, addr, w, sizeof(w));
+}
+
+static uint64_t paace(uint32_t liodn)
+{
+    return PPAACT + (uint64_t)liodn * PAMU_PAACE_SIZE;
+}
+
+static uint64_t spaace(uint32_t index)
+{
+    return SPAACT + (uint64_t)index * PAMU_PAACE_SIZE;
+}
+
+static void put_paace(PamuTest *t, const Entry *e)
+{
+    put_entry(t, paace(PCI_LIODN), e);
+}
+
+/* Points unit @unit at the tables and enables it, as Linux's probe does. */
+static void program_unit(PamuTest *t, unsigned unit, uint32_t pics)
+{
+    pamu_write(t, unit, A_PPBAH, PPAACT >> 32);
+    pamu_write(t, unit, A_PPBAL, PPAACT);
+    pamu_write(t, unit, A_PPLAH, 0);
+    pamu_write(t, unit, A_PPLAL, PPAACT + PPAACT_ENTRIES * PAMU_PAACE_SIZE);
+    pamu_write(t, unit, A_SPBAH, 0);
+    pamu_write(t, unit, A_SPBAL, SPAACT);
+    pamu_write(t, unit, A_SPLAH, 0);
+    pamu_write(t, unit, A_SPLAL, SPAACT + SPAACT_ENTRIES * PAMU_PAACE_SIZE);
+    pamu_write(t, unit, A_OBAH, 0);
+    pamu_write(t, unit, A_OBAL, OMT);
+    pamu_write(t, unit, A_OLAH, 0);
+    pamu_write(t, unit, A_OLAL, OMT + 0x800);
+    pamu_write(t, unit, A_PICS, pics);
+    pamu_write(t, unit, A_PC, R_PC_PE_MASK | R_PC_OCE_MASK |
+               R_PC_SPCC_MASK | R_PC_PPCC_MASK);
+}
+
+static void set_bypass(PamuTest *t, uint32_t val)
+{
+    qtest_writel(t->qts, bypass_addr(t), val);
+}
+
+/* Enables unit 0 with the access-violation interrupt on. */
+static void enable_pamu(PamuTest *t)
+{
+    program_unit(t, 0, R_PICS_AVIE_MASK);
+    set_bypass(t, 0);
+}
+
+static Entry identity_window(unsigned ap)
+{
+    Entry e = { .v = true, .ap = ap, .wse = 35 };   /* [0, 64 GiB) */
+    return e;
+}
+
+/* The violation registers of @unit hold exactly this record. */
+static void assert_record(PamuTest *t, unsigned unit, uint32_t avs1_bits,
+                          uint64_t addr)
+{
+    uint32_t avs1 = FIELD_DP32(avs1_bits | R_AVS1_AV_MASK, AVS1, LIODN,
+                               PCI_LIODN);
+
+    g_assert_cmphex(pamu_read(t, unit, A_AVS1), ==, avs1);
+    g_assert_cmphex(pamu_read(t, unit, A_AVS2), ==, 0);
+    g_assert_cmphex(pamu_read(t, unit, A_AVAH), ==, addr >> 32);
+    g_assert_cmphex(pamu_read(t, unit, A_AVAL), ==, (uint32_t)addr);
+    g_assert_true(pamu_read(t, unit, A_PICS) & R_PICS_AVICS_MASK);
+}
+
+/* No record pending (the read-only LIODN field keeps the last one's). */
+static void assert_no_record(PamuTest *t, unsigned unit)
+{
+    g_assert_cmphex(pamu_read(t, unit, A_AVS1) & PAMU_AVS1_W1C, ==, 0);
+    g_assert_false(pamu_read(t, unit, A_PICS) & R_PICS_AVICS_MASK);
+}
+
+/* Clears the record the way Linux's pamu_av_isr does. */
+static void clear_record(PamuTest *t, unsigned unit)
+{
+    pamu_write(t, unit, A_AVS1, pamu_read(t, unit, A_AVS1) & PAMU_AVS1_W1C);
+    pamu_write(t, unit, A_PICS, pamu_read(t, unit, A_PICS));
+}
+
+#define LAV(code)   FIELD_DP32(0, AVS1, LAV, code)
+#define WAV(code)   FIELD_DP32(0, AVS1, WAV, code)
+#define APV(code)   FIELD_DP32(0, AVS1, APV, code)
+
+/*
+ * Reads the edu buffer back into RAM at @pa with the unit bypassed, to see
+ * what a device read under the PAMU fetched.
+ */
+static void readback_edu(PamuTest *t, uint64_t pa, size_t len)
+{
+    uint32_t old = qtest_readl(t->qts, bypass_addr(t));
+
+    set_bypass(t, PAMU_BYPASS_BIT(0) | PAMU_BYPASS_BIT(1));
+    dma_to_ram(t, pa, len);
+    set_bypass(t, old);
+}
+
+/* --- the cases ---------------------------------------------------------- */
+
+static void test_reset_values(const void *data)
+{
+    PamuTest t;
+    unsigned unit;
+    static const uint32_t zero_regs[] = {
+        A_PPBAH, A_PPBAL, A_PPLAH, A_PPLAL, A_SPBAH, A_SPBAL, A_SPLAH,
+        A_SPLAL, A_OBAH, A_OBAL, A_OLAH, A_OLAL, A_POES1, A_POES2, A_POEAH,
+        A_POEAL, A_AVS1, A_AVS2, A_AVAH, A_AVAL, A_EECTL, A_EEDIS, A_EEINTEN,
+        A_EEDET, A_EEATTR, A_EEAHI, A_EEALO, A_EEDHI, A_EEDLO, A_EECC,
+        A_UDAD, A_PR2, A_PC1, A_PC4, A_PC, A_PFA1, A_PFA2, A_PICS,
+    };
+    size_t i;
+
+    start(&t, data, "num-units=2");
+    for (unit = 0; unit < 2; unit++) {
+        for (i = 0; i < ARRAY_SIZE(zero_regs); i++) {
+            g_assert_cmphex(pamu_read(&t, unit, zero_regs[i]), ==, 0);
+        }
+        g_assert_cmphex(pamu_read(&t, unit, A_PR1), ==, 1);
+        g_assert_cmphex(pamu_read(&t, unit, A_PC2), ==, 0x4ff << 16);
+        g_assert_cmphex(pamu_read(&t, unit, A_PC3), ==, 7 << 21);
+    }
+    g_assert_cmphex(qtest_readl(t.qts, bypass_addr(&t)), ==, 0xc0000000);
+    g_assert_false(qtest_get_irq(t.qts, 0));
+    finish(&t);
+
+    /* the capability registers follow the properties */
+    start(&t, data, "max-subwindows=16,max-liodn=0x7ff");
+    g_assert_cmphex(pamu_read(&t, 0, A_PC3), ==, 3 << 21);
+    g_assert_cmphex(pamu_read(&t, 0, A_PC2), ==, 0x7ff << 16);
+    g_assert_cmphex(qtest_readl(t.qts, bypass_addr(&t)), ==, 0x80000000);
+    finish(&t);
+}
+
+static void test_register_access(const void *data)
+{
+    PamuTest t;
+
+    start(&t, data, NULL);
+    /* read/write storage */
+    pamu_write(&t, 0, A_PPBAL, 0x12345000);
+    g_assert_cmphex(pamu_read(&t, 0, A_PPBAL), ==, 0x12345000);
+    pamu_write(&t, 0, A_PFA1, 0xdeadbeef);
+    g_assert_cmphex(pamu_read(&t, 0, A_PFA1), ==, 0xdeadbeef);
+    /* PC keeps only its defined bits */
+    pamu_write(&t, 0, A_PC, 0xffffffff);
+    g_assert_cmphex(pamu_read(&t, 0, A_PC), ==, 0xc0001011);
+    pamu_write(&t, 0, A_PC, 0);
+    /* identification registers ignore writes */
+    pamu_write(&t, 0, A_PC3, 0);
+    g_assert_cmphex(pamu_read(&t, 0, A_PC3), ==, 7 << 21);
+    /* PICS: enables are read/write, status write-1-to-clear */
+    pamu_write(&t, 0, A_PICS, 0xf);
+    g_assert_cmphex(pamu_read(&t, 0, A_PICS), ==, 0x5);
+    /* EEDET is write-1-to-clear, EECTL storage */
+    pamu_write(&t, 0, A_EEDET, 0xc);
+    g_assert_cmphex(pamu_read(&t, 0, A_EEDET), ==, 0);
+    pamu_write(&t, 0, A_EECTL, 0x00100000);
+    g_assert_cmphex(pamu_read(&t, 0, A_EECTL), ==, 0x00100000);
+    /* PAMUBYPENR has bits for existing units only */
+    set_bypass(&t, 0xffffffff);
+    g_assert_cmphex(qtest_readl(t.qts, bypass_addr(&t)), ==, 0x80000000);
+    /* the PCI controller reports an IP block version below 2.4 */
+    g_assert_cmphex(qtest_readl(t.qts, t.b->ccsr + PCI_BRR1_OFFSET), ==,
+                    0x00000200);
+    finish(&t);
+}
+
+static void test_bypass(const void *data)
+{
+    PamuTest t;
+
+    start(&t, data, NULL);
+    /* out of reset: bypassed, PE = 0, no tables: the DMA passes */
+    dma_to_ram(&t, 0x200000, LEN);
+    assert_mem(&t, 0x200000, t.pattern, LEN);
+    assert_no_record(&t, 0);
+
+    /* an enabled unit with an invalid PAACE still passes while bypassed */
+    program_unit(&t, 0, R_PICS_AVIE_MASK);
+    dma_to_ram(&t, 0x210000, LEN);
+    assert_mem(&t, 0x210000, t.pattern, LEN);
+    assert_no_record(&t, 0);
+
+    /* clearing the bypass bit puts the PAMU in the path */
+    set_bypass(&t, 0);
+    dma_to_ram(&t, 0x220000, LEN);
+    assert_zero(&t, 0x220000, LEN);
+    assert_record(&t, 0, LAV(PAMU_LAV_INVALID), 0x220000);
+    finish(&t);
+}
+
+static void test_disabled(const void *data)
+{
+    PamuTest t;
+    Entry e = identity_window(PAMU_AP_RW);
+
+    start(&t, data, NULL);
+    put_paace(&t, &e);
+    program_unit(&t, 0, R_PICS_AVIE_MASK);
+    pamu_write(&t, 0, A_PC, 0);         /* PE = 0 */
+    set_bypass(&t, 0);
+    dma_to_ram(&t, 0x200000, LEN);
+    assert_zero(&t, 0x200000, LEN);
+    assert_record(&t, 0, R_AVS1_PDV_MASK, 0x200000);
+    g_assert_true(qtest_get_irq(t.qts, 0));
+    finish(&t);
+}
+
+static void test_gate_closed(const void *data)
+{
+    PamuTest t;
+    Entry e = identity_window(PAMU_AP_RW);
+
+    start(&t, data, NULL);
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    pamu_write(&t, 0, A_PC, R_PC_PGC_MASK | R_PC_PE_MASK);
+    dma_to_ram(&t, 0x200000, LEN);
+    assert_zero(&t, 0x200000, LEN);
+    assert_record(&t, 0, R_AVS1_GCV_MASK, 0x200000);
+
+    /* opening the gate lets the same DMA through */
+    clear_record(&t, 0);
+    pamu_write(&t, 0, A_PC, R_PC_PE_MASK);
+    dma_to_ram(&t, 0x200000, LEN);
+    assert_mem(&t, 0x200000, t.pattern, LEN);
+    assert_no_record(&t, 0);
+    finish(&t);
+}
+
+/* The boot-time entry of Linux: a 64 GiB identity window, read/write. */
+static void test_identity_window(const void *data)
+{
+    PamuTest t;
+    Entry e = identity_window(PAMU_AP_RW);
+    uint8_t other[LEN];
+
+    start(&t, data, NULL);
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    dma_to_ram(&t, 0x300000, LEN);
+    assert_mem(&t, 0x300000, t.pattern, LEN);
+
+    /* a device read through the window fetches what RAM holds */
+    fill(other, LEN, 0x3c);
+    qtest_memwrite(t.qts, 0x310000, other, LEN);
+    dma_from_ram(&t, 0x310000, LEN);
+    dma_to_ram(&t, 0x320000, LEN);
+    assert_mem(&t, 0x320000, other, LEN);
+    assert_no_record(&t, 0);
+    g_assert_false(qtest_get_irq(t.qts, 0));
+
+    /*
+     * The window ends at 64 GiB: PIW2 sends PCI 2 GiB to local 64 GiB,
+     * where the PAMU must stop the access.
+     */
+    e500_set_inbound_window(t.qts, t.b, 1, 0x80000000ULL, 64ULL << 30, 20);
+    dma_to_ram(&t, 0x80000000ULL, LEN);
+    assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), 64ULL << 30);
+    g_assert_true(qtest_get_irq(t.qts, 0));
+    finish(&t);
+}
+
+/* ATM = 1: IOVA 1 GiB + x lands at 6 MiB + x; nothing at the IOVA itself */
+static void test_translated_window(const void *data)
+{
+    const E500Board *b = data;
+    PamuTest t;
+    Entry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20,
+                .wba = 0x40000000, .atm = PAMU_ATM_WINDOW,
+                .twba = 0x600000 };     /* 2 MiB window */
+    uint8_t other[LEN];
+
+    start(&t, b, NULL);
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    dma_to_ram(&t, 0x40012300, LEN);
+    assert_mem(&t, 0x612300, t.pattern, LEN);
+    assert_zero(&t, 0x12300, LEN);      /* the IOVA's low bits as a PA */
+
+    fill(other, LEN, 0x77);
+    qtest_memwrite(t.qts, 0x7ff000, other, LEN);
+    dma_from_ram(&t, 0x401ff000, LEN);  /* reads PA 0x7ff000 */
+    readback_edu(&t, 0x500000, LEN);
+    assert_mem(&t, 0x500000, other, LEN);
+    assert_no_record(&t, 0);
+    finish(&t);
+}
+
+static void test_outside_window(const void *data)
+{
+    PamuTest t;
+    Entry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20,
+                .wba = 0x400000 };      /* [4 MiB, 6 MiB) */
+
+    start(&t, data, NULL);
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    dma_to_ram(&t, 0x600000, LEN);
+    assert_zero(&t, 0x600000, LEN);
+    assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), 0x600000);
+    g_assert_true(qtest_get_irq(t.qts, 0));
+
+    clear_record(&t, 0);
+    g_assert_false(qtest_get_irq(t.qts, 0));
+    dma_to_ram(&t, 0x5fff00, LEN);
+    assert_mem(&t, 0x5fff00, t.pattern, LEN);
+    assert_no_record(&t, 0);
+    finish(&t);
+}
+
+static void test_read_only_window(const void *data)
+{
+    PamuTest t;
+    Entry e = identity_window(PAMU_AP_READ);
+    uint8_t other[LEN];
+
+    start(&t, data, NULL);
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    /* the device may read ... */
+    fill(other, LEN, 0x42);
+    qtest_memwrite(t.qts, 0x300000, other, LEN);
+    dma_from_ram(&t, 0x300000, LEN);
+    assert_no_record(&t, 0);
+    /* ... but not write */
+    dma_to_ram(&t, 0x310000, LEN);
+    assert_zero(&t, 0x310000, LEN);
+    assert_record(&t, 0, APV(PAMU_APV_WRITE), 0x310000);
+    /* what it read is what RAM held */
+    readback_edu(&t, 0x320000, LEN);
+    assert_mem(&t, 0x320000, other, LEN);
+    finish(&t);
+}
+
+static void test_write_only_window(const void *data)
+{
+    PamuTest t;
+    Entry e = identity_window(PAMU_AP_WRITE);
+    uint8_t other[LEN];
+
+    start(&t, data, NULL);
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    dma_to_ram(&t, 0x300000, LEN);
+    assert_mem(&t, 0x300000, t.pattern, LEN);
+    assert_no_record(&t, 0);
+
+    /*
+     * A blocked read fetches nothing from memory: the device gets a bus
+     * error, and QEMU hands it zeros instead of the data.
+     */
+    fill(other, LEN, 0x99);
+    qtest_memwrite(t.qts, 0x310000, other, LEN);
+    dma_from_ram(&t, 0x310000, LEN);
+    assert_record(&t, 0, APV(PAMU_APV_READ), 0x310000);
+    readback_edu(&t, 0x320000, LEN);
+    assert_zero(&t, 0x320000, LEN);
+    finish(&t);
+}
+
+/*
+ * A 16 MiB window at IOVA 1 GiB, 16 subwindows of 1 MiB, SPAACT entries
+ * from FSPI for subwindows 1-3, and an SPAACT limit that ends there:
+ *   0: primary entry, RW, ATM 1 -> 2 MiB, all 1 MiB mapped
+ *   1: SPAACE with V = 0 (would map to 5 MiB if it counted)
+ *   2: SPAACE, RW, ATM 1 -> 4 MiB, only 64 KiB mapped (partial)
+ *   3: SPAACE, read-only, ATM 1 -> 6 MiB
+ *   4-15: SPAACE index beyond the SPAACT limit
+ */
+#define SW_BASE     0x40000000ULL
+#define SW_SIZE     0x100000ULL
+#define SW_FSPI     0x10
+
+static void put_subwindows(PamuTest *t)
+{
+    Entry p = { .v = true, .mw = true, .ap = PAMU_AP_RW, .wse = 23,
+                .wce = 3, .wba = SW_BASE, .fspi = SW_FSPI,
+                .atm = PAMU_ATM_WINDOW, .swse = 19, .twba = 0x200000 };
+    Entry s1 = { .v = false, .pt = true, .liodn = PCI_LIODN,
+                 .ap = PAMU_AP_RW, .atm = PAMU_ATM_WINDOW, .swse = 19,
+                 .twba = 0x500000 };
+    Entry s2 = { .v = true, .pt = true, .liodn = PCI_LIODN,
+                 .ap = PAMU_AP_RW, .atm = PAMU_ATM_WINDOW, .swse = 15,
+                 .twba = 0x400000 };
+    Entry s3 = { .v = true, .pt = true, .liodn = PCI_LIODN,
+                 .ap = PAMU_AP_READ, .atm = PAMU_ATM_WINDOW, .swse = 19,
+                 .twba = 0x600000 };
+
+    put_paace(t, &p);
+    put_entry(t, spaace(SW_FSPI), &s1);
+    put_entry(t, spaace(SW_FSPI + 1), &s2);
+    put_entry(t, spaace(SW_FSPI + 2), &s3);
+    enable_pamu(t);
+    pamu_write(t, 0, A_SPLAL, spaace(SW_FSPI + 3));
+}
+
+static void test_subwindows(const void *data)
+{
+    PamuTest t;
+
+    start(&t, data, NULL);
+    put_subwindows(&t);
+
+    /* subwindow 0 through the primary entry */
+    dma_to_ram(&t, SW_BASE + 0x80000, LEN);
+    assert_mem(&t, 0x280000, t.pattern, LEN);
+    assert_zero(&t, 0x80000, LEN);
+    /* subwindow 2 through SPAACT[FSPI + 1] */
+    dma_to_ram(&t, SW_BASE + 2 * SW_SIZE + 0x100, LEN);
+    assert_mem(&t, 0x400100, t.pattern, LEN);
+    /* subwindow 3 is read-only */
+    dma_from_ram(&t, SW_BASE + 3 * SW_SIZE + 0x1000, LEN);
+    assert_no_record(&t, 0);
+    dma_to_ram(&t, SW_BASE + 3 * SW_SIZE + 0x2000, LEN);
+    assert_zero(&t, 0x602000, LEN);
+    assert_record(&t, 0, APV(PAMU_APV_WRITE), SW_BASE + 3 * SW_SIZE + 0x2000);
+    finish(&t);
+}
+
+static void test_partial_subwindow(const void *data)
+{
+    PamuTest t;
+    const uint64_t end = SW_BASE + 2 * SW_SIZE + 0x10000;
+
+    start(&t, data, NULL);
+    put_subwindows(&t);
+    dma_to_ram(&t, end - LEN, LEN);
+    assert_mem(&t, 0x410000 - LEN, t.pattern, LEN);
+    dma_to_ram(&t, end, LEN);
+    assert_zero(&t, 0x410000, LEN);
+    assert_record(&t, 0, WAV(PAMU_WAV_UNMAPPED), end);
+    finish(&t);
+}
+
+static void test_invalid_spaace(const void *data)
+{
+    PamuTest t;
+
+    start(&t, data, NULL);
+    put_subwindows(&t);
+    dma_to_ram(&t, SW_BASE + SW_SIZE, LEN);
+    assert_zero(&t, 0x500000, LEN);
+    assert_record(&t, 0, WAV(PAMU_WAV_SUBWINDOW), SW_BASE + SW_SIZE);
+    finish(&t);
+}
+
+static void test_spaace_beyond_limit(const void *data)
+{
+    PamuTest t;
+    Entry s4 = { .v = true, .pt = true, .liodn = PCI_LIODN,
+                 .ap = PAMU_AP_RW, .atm = PAMU_ATM_WINDOW, .swse = 19,
+                 .twba = 0x700000 };
+
+    start(&t, data, NULL);
+    put_subwindows(&t);
+    /* a valid entry that lies beyond the SPAACT limit does not count */
+    put_entry(&t, spaace(SW_FSPI + 3), &s4);
+    dma_to_ram(&t, SW_BASE + 4 * SW_SIZE, LEN);
+    assert_zero(&t, 0x700000, LEN);
+    assert_record(&t, 0, WAV(PAMU_WAV_SUBWINDOW), SW_BASE + 4 * SW_SIZE);
+
+    /* raising the limit takes it into use */
+    clear_record(&t, 0);
+    pamu_write(&t, 0, A_SPLAL, spaace(SW_FSPI + 4));
+    dma_to_ram(&t, SW_BASE + 4 * SW_SIZE, LEN);
+    assert_mem(&t, 0x700000, t.pattern, LEN);
+    assert_no_record(&t, 0);
+    finish(&t);
+}
+
+/* A DMA that starts in subwindow 0 and runs into the invalid subwindow 1 */
+static void test_crossing_subwindows(const void *data)
+{
+    PamuTest t;
+    const uint64_t start_iova = SW_BASE + SW_SIZE - LEN / 2;
+
+    start(&t, data, NULL);
+    put_subwindows(&t);
+    dma_to_ram(&t, start_iova, LEN);
+    /* the first half landed at the end of subwindow 0's target ... */
+    assert_mem(&t, 0x300000 - LEN / 2, t.pattern, LEN / 2);
+    /* ... the second half nowhere */
+    assert_zero(&t, 0x300000, LEN / 2);
+    assert_zero(&t, 0x500000, LEN / 2);
+    assert_record(&t, 0, WAV(PAMU_WAV_SUBWINDOW), SW_BASE + SW_SIZE);
+    finish(&t);
+}
+
+static void test_liodn_beyond_limit(const void *data)
+{
+    PamuTest t;
+    Entry e = identity_window(PAMU_AP_RW);
+
+    start(&t, data, NULL);
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    /* a PPAACT of 193 entries ends just below LIODN 193 */
+    pamu_write(&t, 0, A_PPLAL, paace(PCI_LIODN));
+    dma_to_ram(&t, 0x200000, LEN);
+    assert_zero(&t, 0x200000, LEN);
+    assert_record(&t, 0, LAV(PAMU_LAV_NOT_IN_PPAACT), 0x200000);
+
+    clear_record(&t, 0);
+    pamu_write(&t, 0, A_PPLAL, paace(PCI_LIODN + 1));
+    dma_to_ram(&t, 0x200000, LEN);
+    assert_mem(&t, 0x200000, t.pattern, LEN);
+    finish(&t);
+}
+
+static void test_invalid_entry(const void *data)
+{
+    PamuTest t;
+    Entry e = identity_window(PAMU_AP_RW);
+
+    start(&t, data, NULL);
+    e.v = false;
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    dma_to_ram(&t, 0x200000, LEN);
+    assert_zero(&t, 0x200000, LEN);
+    assert_record(&t, 0, LAV(PAMU_LAV_INVALID), 0x200000);
+    finish(&t);
+}
+
+/* Linux rewrites PAACEs in memory and never tells the PAMU. */
+static void test_table_rewrite(const void *data)
+{
+    PamuTest t;
+    Entry e = identity_window(PAMU_AP_RW);
+
+    start(&t, data, NULL);
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    dma_to_ram(&t, 0x200000, LEN);
+    assert_mem(&t, 0x200000, t.pattern, LEN);
+
+    e.v = false;                        /* "Disabling liodn" */
+    put_paace(&t, &e);
+    dma_to_ram(&t, 0x210000, LEN);
+    assert_zero(&t, 0x210000, LEN);
+    assert_record(&t, 0, LAV(PAMU_LAV_INVALID), 0x210000);
+
+    /* moved: now a translating window */
+    clear_record(&t, 0);
+    e = (Entry) { .v = true, .ap = PAMU_AP_RW, .wse = 20, .wba = 0x40000000,
+                  .atm = PAMU_ATM_WINDOW, .twba = 0x600000 };
+    put_paace(&t, &e);
+    dma_to_ram(&t, 0x40000000, LEN);
+    assert_mem(&t, 0x600000, t.pattern, LEN);
+    assert_no_record(&t, 0);
+    finish(&t);
+}
+
+static void test_violation_record(const void *data)
+{
+    PamuTest t;
+    Entry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20, .wba = 0x400000 };
+
+    start(&t, data, NULL);
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    g_assert_false(qtest_get_irq(t.qts, 0));
+    dma_to_ram(&t, 0x700000, LEN);
+    assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), 0x700000);
+    g_assert_true(qtest_get_irq(t.qts, 0));
+
+    /* the first record wins */
+    e.v = false;
+    put_paace(&t, &e);
+    dma_to_ram(&t, 0x800000, LEN);
+    assert_zero(&t, 0x800000, LEN);
+    assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), 0x700000);
+
+    /* the LIODN field is read-only; the violation bits clear with 1s */
+    pamu_write(&t, 0, A_AVS1, 0xffffffff);
+    g_assert_cmphex(pamu_read(&t, 0, A_AVS1), ==, PCI_LIODN << 16);
+    /* AVICS is still set: the interrupt stays up until PICS is cleared */
+    g_assert_true(qtest_get_irq(t.qts, 0));
+    pamu_write(&t, 0, A_PICS, R_PICS_AVIE_MASK);    /* writing 0 keeps it */
+    g_assert_true(qtest_get_irq(t.qts, 0));
+    pamu_write(&t, 0, A_PICS, R_PICS_AVICS_MASK | R_PICS_AVIE_MASK);
+    g_assert_false(qtest_get_irq(t.qts, 0));
+    g_assert_cmphex(pamu_read(&t, 0, A_PICS), ==, R_PICS_AVIE_MASK);
+
+    /* with the record cleared the next violation is latched */
+    dma_to_ram(&t, 0x800000, LEN);
+    assert_record(&t, 0, LAV(PAMU_LAV_INVALID), 0x800000);
+    g_assert_true(qtest_get_irq(t.qts, 0));
+
+    /* masking AVIE drops the line but keeps the status */
+    pamu_write(&t, 0, A_PICS, 0);
+    g_assert_false(qtest_get_irq(t.qts, 0));
+    g_assert_true(pamu_read(&t, 0, A_PICS) & R_PICS_AVICS_MASK);
+    pamu_write(&t, 0, A_PICS, R_PICS_AVIE_MASK);
+    g_assert_true(qtest_get_irq(t.qts, 0));
+    finish(&t);
+}
+
+/* The interrupt reaches MPIC source 24, as on QorIQ. */
+static void test_mpic_source(const void *data)
+{
+    PamuTest t;
+    Entry e = identity_window(PAMU_AP_READ);
+    uint64_t src;
+
+    start_machine(&t, data, NULL, false);
+    src = t.b->ccsr + MPIC_SRC_CCSR_OFFSET +
+          PAMU_MPIC_SOURCE * MPIC_SRC_STRIDE;
+    qtest_writel(t.qts, src + 0x10, 1);                 /* IDR: CPU 0 */
+    qtest_writel(t.qts, src, MPIC_IVPR_PRIORITY);       /* unmasked */
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    g_assert_false(qtest_readl(t.qts, src) & MPIC_IVPR_ACTIVITY);
+    dma_to_ram(&t, 0x200000, LEN);
+    assert_record(&t, 0, APV(PAMU_APV_WRITE), 0x200000);
+    g_assert_true(qtest_readl(t.qts, src) & MPIC_IVPR_ACTIVITY);
+    clear_record(&t, 0);
+    g_assert_false(qtest_readl(t.qts, src) & MPIC_IVPR_ACTIVITY);
+    finish(&t);
+}
+
+/* With AVIE = 0 violations are recorded but raise no interrupt. */
+static void test_no_interrupt(const void *data)
+{
+    PamuTest t;
+    Entry e = identity_window(PAMU_AP_READ);
+
+    start(&t, data, NULL);
+    put_paace(&t, &e);
+    program_unit(&t, 0, 0);
+    set_bypass(&t, 0);
+    dma_to_ram(&t, 0x200000, LEN);
+    assert_zero(&t, 0x200000, LEN);
+    assert_record(&t, 0, APV(PAMU_APV_WRITE), 0x200000);
+    g_assert_false(qtest_get_irq(t.qts, 0));
+    finish(&t);
+}
+
+/* Two units: the PCI controller is served by unit 1 (pci-unit=1). */
+static void test_two_units(const void *data)
+{
+    PamuTest t;
+    Entry e = identity_window(PAMU_AP_READ);
+
+    start(&t, data, "num-units=2,pci-unit=1");
+    put_paace(&t, &e);
+    /* unit 0 stays bypassed and disabled; unit 1 serves PCI */
+    program_unit(&t, 1, R_PICS_AVIE_MASK);
+    set_bypass(&t, PAMU_BYPASS_BIT(0));
+    dma_to_ram(&t, 0x200000, LEN);
+    assert_zero(&t, 0x200000, LEN);
+    assert_record(&t, 1, APV(PAMU_APV_WRITE), 0x200000);
+    assert_no_record(&t, 0);
+    g_assert_true(qtest_get_irq(t.qts, 0));
+
+    /* unit 1's bypass bit is what lets the DMA through untranslated */
+    clear_record(&t, 1);
+    set_bypass(&t, PAMU_BYPASS_BIT(1));
+    dma_to_ram(&t, 0x210000, LEN);
+    assert_mem(&t, 0x210000, t.pattern, LEN);
+    assert_no_record(&t, 1);
+    finish(&t);
+}
+
+static void test_system_reset(const void *data)
+{
+    PamuTest t;
+    Entry e = identity_window(PAMU_AP_READ);
+
+    start(&t, data, NULL);
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    dma_to_ram(&t, 0x200000, LEN);
+    assert_record(&t, 0, APV(PAMU_APV_WRITE), 0x200000);
+    g_assert_true(qtest_get_irq(t.qts, 0));
+
+    qtest_system_reset(t.qts);
+    assert_no_record(&t, 0);
+    g_assert_cmphex(pamu_read(&t, 0, A_PC), ==, 0);
+    g_assert_cmphex(pamu_read(&t, 0, A_PPBAL), ==, 0);
+    g_assert_cmphex(pamu_read(&t, 0, A_PICS), ==, 0);
+    g_assert_cmphex(pamu_read(&t, 0, A_AVAL), ==, 0);
+    g_assert_cmphex(qtest_readl(t.qts, bypass_addr(&t)), ==, 0x80000000);
+    g_assert_false(qtest_get_irq(t.qts, 0));
+    finish(&t);
+}
+
+static void wait_migration(QTestState *qts)
+{
+    int i;
+
+    for (i = 0; i < 1000; i++) {
+        QDict *rsp = qtest_qmp(qts, "{ 'execute': 'query-migrate' }");
+        QDict *ret = qdict_get_qdict(rsp, "return");
+        const char *status = qdict_get_try_str(ret, "status");
+        bool done = status && !strcmp(status, "completed");
+
+        g_assert(!status || strcmp(status, "failed"));
+        qobject_unref(rsp);
+        if (done) {
+            return;
+        }
+        g_usleep(10 * 1000);
+    }
+    g_assert_not_reached();
+}
+
+/*
+ * Migrates a machine with programmed registers and a latched violation
+ * through a file; the destination keeps all of it and still translates.
+ */
+static void test_migration(const void *data)
+{
+    const E500Board *b = data;
+    PamuTest t;
+    Entry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20, .wba = 0x40000000,
+                .atm = PAMU_ATM_WINDOW, .twba = 0x600000 };
+    g_autofree char *file = NULL, *uri = NULL;
+    QTestState *dst;
+    int fd;
+
+    fd = g_file_open_tmp("pamu-migration-XXXXXX", &file, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+
+    start(&t, b, NULL);
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    dma_to_ram(&t, 0x40000000, LEN);            /* translated: lands */
+    dma_to_ram(&t, 0x300000, LEN);              /* outside: latched */
+    assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), 0x300000);
+    uri = g_strdup_printf("file:%s", file);
+    qtest_qmp_assert_success(t.qts, "{ 'execute': 'migrate', 'arguments': "
+                             "{ 'uri': %s } }", uri);
+    wait_migration(t.qts);
+    qtest_quit(t.qts);
+
+    dst = qtest_initf("-M %s -nodefaults -bios %s -device pamu,id=pamu "
+                      "-device edu,dma_mask=0xffffffffffffffff "
+                      "-incoming %s", b->machine, t.bios, uri);
+    t.qts = dst;
+    qtest_irq_intercept_out_named(dst, "/machine/peripheral/pamu",
+                                  "sysbus-irq");
+    wait_migration(dst);
+    qtest_qmp_assert_success(dst, "{ 'execute': 'cont' }");
+
+    assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), 0x300000);
+    g_assert_cmphex(pamu_read(&t, 0, A_PC), ==, 0x40001011);
+    g_assert_cmphex(pamu_read(&t, 0, A_PPBAL), ==, PPAACT);
+    g_assert_cmphex(qtest_readl(dst, bypass_addr(&t)), ==, 0);
+    assert_mem(&t, 0x600000, t.pattern, LEN);   /* RAM came along */
+
+    /* edu keeps no migration state: map it again, reload the buffer */
+    e500_edu_init(&t.edu, dst, b, b->first_devfn);
+    dma_from_ram(&t, 0x40000000, LEN);
+    dma_to_ram(&t, 0x40001000, LEN);
+    assert_mem(&t, 0x601000, t.pattern, LEN);
+    assert_zero(&t, 0x1000, LEN);
+    unlink(file);
+    finish(&t);
+}
+
+/* PCI MSIs reach the MPIC through PEXCSRBAR, and so through the PAMU. */
+#define CSRBAR_BUS  0x80000000ULL
+
+static void setup_msi(PamuTest *t)
+{
+    const E500Board *b = t->b;
+    uint32_t cap, devfn = t->edu.devfn;
+
+    /* PEXCSRBAR: BAR 0 of the host bridge function */
+    e500_pci_cfg_writel(t->qts, b, 0, PCI_BASE_ADDRESS_0, CSRBAR_BUS);
+    e500_pci_cfg_writel(t->qts, b, 0, PCI_COMMAND, PCI_COMMAND_MEMORY);
+
+    cap = e500_pci_cfg_readl(t->qts, b, devfn, PCI_CAPABILITY_LIST) & 0xff;
+    while (cap && (e500_pci_cfg_readl(t->qts, b, devfn, cap) & 0xff) !=
+           PCI_CAP_ID_MSI) {
+        cap = (e500_pci_cfg_readl(t->qts, b, devfn, cap) >> 8) & 0xff;
+    }
+    g_assert_cmpuint(cap, !=, 0);
+    e500_pci_cfg_writel(t->qts, b, devfn, cap + PCI_MSI_ADDRESS_LO,
+                        CSRBAR_BUS + MSI_CCSR_OFFSET + MSIIR_OFFSET);
+    e500_pci_cfg_writel(t->qts, b, devfn, cap + PCI_MSI_ADDRESS_HI, 0);
+    e500_pci_cfg_writel(t->qts, b, devfn, cap + PCI_MSI_DATA_64, 0);
+    e500_pci_cfg_writel(t->qts, b, devfn, cap,
+                        (e500_pci_cfg_readl(t->qts, b, devfn, cap) &
+                         0xffff) | (PCI_MSI_FLAGS_ENABLE << 16));
+}
+
+static uint32_t edu_send_msi(PamuTest *t)
+{
+    /* edu raises its interrupt (an MSI) on a write to 0x60 */
+    qtest_writel(t->qts, t->edu.bar + 0x60, 1);
+    /* MSIR0: reading returns and clears the pending bits of bank 0 */
+    return qtest_readl(t->qts, t->b->ccsr + MSI_CCSR_OFFSET);
+}
+
+static void test_msi(const void *data)
+{
+    PamuTest t;
+    Entry e = identity_window(PAMU_AP_RW);
+    const uint64_t msiir = ((const E500Board *)data)->ccsr +
+                           MSI_CCSR_OFFSET + MSIIR_OFFSET;
+
+    start(&t, data, NULL);
+    setup_msi(&t);
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    g_assert_cmphex(edu_send_msi(&t), ==, 1);
+    assert_no_record(&t, 0);
+
+    /* a 2 GiB window does not cover CCSR: the MSI write is blocked */
+    e.wse = 30;
+    put_paace(&t, &e);
+    g_assert_cmphex(edu_send_msi(&t), ==, 0);
+    assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), msiir);
+    finish(&t);
+}
+
+/* --- the machine side --------------------------------------------------- */
+
+/* Dumps the device tree the machine gives its guest. */
+static void *dump_dtb(QTestState *qts)
+{
+    g_autofree char *file = NULL;
+    GError *err = NULL;
+    gchar *dtb;
+    gsize len;
+    int fd;
+
+    fd = g_file_open_tmp("pamu-dtb-XXXXXX", &file, &err);
+    g_assert_no_error(err);
+    close(fd);
+    qtest_qmp_assert_success(qts, "{ 'execute': 'dumpdtb', 'arguments': "
+                             "{ 'filename': %s } }", file);
+    g_assert_true(g_file_get_contents(file, &dtb, &len, &err));
+    unlink(file);
+    g_assert_cmpint(fdt_check_header(dtb), ==, 0);
+    return dtb;
+}
+
+static void assert_prop(const void *fdt, int node, const char *name,
+                        const void *want, int len)
+{
+    int got_len;
+    const void *got = fdt_getprop(fdt, node, name, &got_len);
+
+    g_assert_nonnull(got);
+    g_assert_cmpmem(got, got_len, want, len);
+}
+
+static void test_device_tree(const void *data)
+{
+    const E500Board *b = data;
+    static const char pamu_compat[] = "fsl,pamu-v1.0\0fsl,pamu";
+    static const char guts_compat[] =
+        "fsl,mpc8544-guts\0fsl,qoriq-device-config-1.0";
+    const uint32_t reg[] = { cpu_to_be32(0x20000), cpu_to_be32(0x2000) };
+    const uint32_t irq[] = { cpu_to_be32(24), cpu_to_be32(2) };
+    const uint32_t liodn = cpu_to_be32(200);
+    g_autofree char *bios = e500_make_dummy_bios();
+    g_autofree char *path = g_strdup_printf("/soc@%" PRIx64 "/iommu@20000",
+                                            b->ccsr);
+    g_autofree void *fdt = NULL;
+    QTestState *qts;
+    int node;
+
+    qts = qtest_initf("-M %s -nodefaults -bios %s -device pamu,num-units=2 "
+                      "-global e500-pcihost.liodn=200", b->machine, bios);
+    fdt = dump_dtb(qts);
+    qtest_quit(qts);
+    node = fdt_path_offset(fdt, path);
+    g_assert_cmpint(node, >=, 0);
+    assert_prop(fdt, node, "compatible", pamu_compat, sizeof(pamu_compat));
+    assert_prop(fdt, node, "reg", reg, sizeof(reg));
+    assert_prop(fdt, node, "interrupts", irq, sizeof(irq));
+    g_assert_nonnull(fdt_getprop(fdt, node, "interrupt-parent", NULL));
+    node = fdt_node_offset_by_compatible(fdt, -1, "fsl,mpc8540-pci");
+    g_assert_cmpint(node, >=, 0);
+    assert_prop(fdt, node, "fsl,liodn", &liodn, sizeof(liodn));
+    node = fdt_node_offset_by_compatible(fdt, -1, "fsl,mpc8544-guts");
+    g_assert_cmpint(node, >=, 0);
+    assert_prop(fdt, node, "compatible", guts_compat, sizeof(guts_compat));
+    g_free(fdt);
+
+    /* without a PAMU, none of it */
+    qts = qtest_initf("-M %s -nodefaults -bios %s", b->machine, bios);
+    fdt = dump_dtb(qts);
+    qtest_quit(qts);
+    g_assert_cmpint(fdt_node_offset_by_compatible(fdt, -1, "fsl,pamu"), <, 0);
+    node = fdt_node_offset_by_compatible(fdt, -1, "fsl,mpc8540-pci");
+    g_assert_null(fdt_getprop(fdt, node, "fsl,liodn", NULL));
+    node = fdt_node_offset_by_compatible(fdt, -1, "fsl,mpc8544-guts");
+    assert_prop(fdt, node, "compatible", "fsl,mpc8544-guts",
+                sizeof("fsl,mpc8544-guts"));
+    unlink(bios);
+}
+
+static char *run_qemu_expect_failure(const char *args)
+{
+    const char *qemu = g_getenv("QTEST_QEMU_BINARY");
+    g_autofree char *cmd = g_strdup_printf("%s -display none -nodefaults %s",
+                                           qemu, args);
+    g_auto(GStrv) argv = NULL;
+    char *err = NULL;
+    int status;
+
+    g_assert_true(g_shell_parse_argv(cmd, NULL, &argv, NULL));
+    g_assert_true(g_spawn_sync(NULL, argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL,
+                               NULL, NULL, NULL, &err, &status, NULL));
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    return err;
+}
+
+static void test_user_errors(const void *data)
+{
+    const E500Board *b = data;
+    g_autofree char *bios = e500_make_dummy_bios();
+    static const struct {
+        const char *opts;
+        const char *error;
+    } cases[] = {
+        { "-device pamu -device pamu", "only one pamu device" },
+        { "-device pamu,num-units=17", "num-units=17 is out of range" },
+        { "-device pamu,pci-unit=1", "pci-unit=1, but there are only 1" },
+        { "-device pamu,max-subwindows=24", "max-subwindows=24 is not a "
+          "power of two" },
+        { "-global e500-pcihost.liodn=2000 -device pamu",
+          "LIODN 2000 is above max-liodn=1279" },
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+        g_autofree char *args = g_strdup_printf("-M %s -bios %s %s",
+                                                b->machine, bios,
+                                                cases[i].opts);
+        g_autofree char *err = run_qemu_expect_failure(args);
+
+        if (!strstr(err, cases[i].error)) {
+            g_error("'%s': expected '%s' in: %s", args, cases[i].error, err);
+        }
+    }
+    unlink(bios);
+}
+
+static void test_other_machine(void)
+{
+    g_autofree char *err = run_qemu_expect_failure("-M none -device pamu");
+
+    g_assert_nonnull(strstr(err, "a dynamic sysbus device type for the "
+                            "machine"));
+}
+
+int main(int argc, char **argv)
+{
+    static const struct {
+        const char *name;
+        GTestDataFunc fn;
+    } cases[] = {
+        { "reset-values", test_reset_values },
+        { "register-access", test_register_access },
+        { "bypass", test_bypass },
+        { "pe-0", test_disabled },
+        { "gate-closed", test_gate_closed },
+        { "identity-window", test_identity_window },
+        { "translated-window", test_translated_window },
+        { "outside-window", test_outside_window },
+        { "read-only-window", test_read_only_window },
+        { "write-only-window", test_write_only_window },
+        { "subwindows", test_subwindows },
+        { "partial-subwindow", test_partial_subwindow },
+        { "invalid-spaace", test_invalid_spaace },
+        { "spaace-beyond-limit", test_spaace_beyond_limit },
+        { "crossing-subwindows", test_crossing_subwindows },
+        { "liodn-beyond-limit", test_liodn_beyond_limit },
+        { "invalid-entry", test_invalid_entry },
+        { "table-rewrite", test_table_rewrite },
+        { "violation-record", test_violation_record },
+        { "no-interrupt", test_no_interrupt },
+        { "mpic-source-24", test_mpic_source },
+        { "two-units", test_two_units },
+        { "system-reset", test_system_reset },
+        { "migration", test_migration },
+        { "msi", test_msi },
+        { "user-errors", test_user_errors },
+        { "device-tree", test_device_tree },
+    };
+    size_t i, j;
+
+    g_test_init(&argc, &argv, NULL);
+    if (!qtest_has_device("pamu") || !qtest_has_device("edu")) {
+        g_test_skip("pamu or edu not built");
+        return g_test_run();
+    }
+    for (i = 0; i < e500_nr_boards; i++) {
+        const E500Board *b = &e500_boards[i];
+
+        if (!qtest_has_machine(b->machine)) {
+            continue;
+        }
+        for (j = 0; j < ARRAY_SIZE(cases); j++) {
+            g_autofree char *path = g_strdup_printf("pamu/%s/%s", b->machine,
+                                                    cases[j].name);
+
+            qtest_add_data_func(path, b, cases[j].fn);
+        }
+    }
+    qtest_add_func("pamu/other-machine", test_other_machine);
+    return g_test_run();
+}
