@@ -190,8 +190,18 @@ static void pamu_regs_write(void *opaque, hwaddr addr, uint64_t data,
     *reg &= ~(value & info->w1c);
     qemu_mutex_unlock(&s->lock);
 
-    if (offset == A_PICS) {
+    switch (offset) {
+    case A_PICS:
         pamu_update_irq(s);
+        break;
+    case A_EEINTEN:
+    case A_EECC:
+        if (value) {
+            qemu_log_mask(LOG_UNIMP, "pamu: unit %u: %s: ECC errors and "
+                          "their injection are not modelled; none will be "
+                          "reported\n", unit, info->name);
+        }
+        break;
     }
 }
 
