@@ -199,7 +199,7 @@ guest_check_config() {
 
 # Prints one line per 250 compiled objects so a long build shows progress.
 guest_make_progress() {
-    awk -v log="$1" '{ print > log; fflush(log) }
+    awk -v out="$1" '{ print >> out; fflush(out) }
          /^  (CC|AS) / { n++; if (n % 250 == 0) { printf "    %d objects compiled\n", n; fflush() } }
          /^  LD      vmlinux$/ { print "    linking vmlinux"; fflush() }'
 }

@@ -198,17 +198,15 @@ static void link_name(const char *path, char *buf, size_t len)
 
 static char cmdline[4096];
 
+/* Value of kernel parameter @name (a new string), or @def. */
 static const char *param(const char *name, const char *def)
 {
-    static char value[128];
     size_t len = strlen(name);
     const char *p = cmdline;
 
     while ((p = strstr(p, name)) != NULL) {
         if ((p == cmdline || p[-1] == ' ') && p[len] == '=') {
-            snprintf(value, sizeof(value), "%.*s", (int)strcspn(p + len + 1, " \n"),
-                     p + len + 1);
-            return value;
+            return strndup(p + len + 1, strcspn(p + len + 1, " \n"));
         }
         p += len;
     }
@@ -1178,7 +1176,10 @@ int main(void)
     }
     report_kmsg();
     result("done", -1, "mode=%s failures=%d", mode, failures);
-    sync();
+    /*
+     * No sync(): the disk I/O used O_DIRECT and fdatasync, and after a
+     * violation a flush could wait for ever on the blocked device.
+     */
     reboot(RB_POWER_OFF);
     say("power-off failed: %s", strerror(errno));
     for (;;) {
