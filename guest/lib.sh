@@ -86,9 +86,6 @@ guest_setup_system() {
     for p in "${GUEST_PKGS[@]}"; do
         pkg_installed "$p" || missing+=("$p")
     done
-    if ! apt-cache show "$LINUX_SOURCE_PKG" >/dev/null 2>&1; then
-        update=1
-    fi
     if [ $update = 1 ] || [ ${#missing[@]} -gt 0 ]; then
         msg "apt-get update"
         as_root apt-get update -qq
@@ -101,6 +98,17 @@ guest_setup_system() {
 
 # --- kernel source -------------------------------------------------------------
 
+# SHA-256 of a (large) package file, remembered next to it for as long as
+# its size and modification time stay the same.
+guest_sha256() {
+    local f=$1 memo=$1.sha256 id
+    id=$(stat -c '%s %Y' "$f")
+    if [ "$(head -n 1 "$memo" 2>/dev/null)" != "$id" ]; then
+        printf '%s\n%s\n' "$id" "$(sha256_of "$f")" > "$memo"
+    fi
+    sed -n 2p "$memo"
+}
+
 # Downloads the linux-source package file of Debian version $1 into the
 # cache and prints its path.
 guest_download_source() {
@@ -108,6 +116,10 @@ guest_download_source() {
     deb=$dir/${LINUX_SOURCE_PKG}_${version}_all.deb
     if [ ! -f "$deb" ]; then
         mkdir -p "$dir"
+        if ! apt-cache show "$LINUX_SOURCE_PKG=$version" >/dev/null 2>&1; then
+            msg "apt-get update"
+            as_root apt-get update -qq
+        fi
         msg "apt-get download $LINUX_SOURCE_PKG=$version (into $dir, ~140 MB)"
         (cd "$dir" && apt-get download -qq "$LINUX_SOURCE_PKG=$version" >/dev/null 2>&1) ||
             return 1
@@ -120,15 +132,15 @@ guest_download_source() {
 # package, or to the newest one apt serves, with a loud warning.
 guest_fetch_source_package() {
     local deb=$PAMU_CACHE/src/${LINUX_SOURCE_PKG}_${LINUX_SOURCE_DEB_VERSION}_all.deb v
-    if [ -f "$deb" ] && [ "$(sha256_of "$deb")" = "$LINUX_SOURCE_DEB_SHA256" ]; then
+    if [ -f "$deb" ] && [ "$(guest_sha256 "$deb")" = "$LINUX_SOURCE_DEB_SHA256" ]; then
         GUEST_LINUX_DEB=$deb GUEST_LINUX_VERSION=$LINUX_SOURCE_DEB_VERSION
         return 0
     fi
     rm -f "$deb"
     [ "${PAMU_SKIP_SYSTEM_SETUP:-0}" != 1 ] || die "missing $deb (see guest/README.md)"
     if deb=$(guest_download_source "$LINUX_SOURCE_DEB_VERSION"); then
-        [ "$(sha256_of "$deb")" = "$LINUX_SOURCE_DEB_SHA256" ] ||
-            die "$deb: SHA-256 $(sha256_of "$deb") is not the pinned $LINUX_SOURCE_DEB_SHA256"
+        [ "$(guest_sha256 "$deb")" = "$LINUX_SOURCE_DEB_SHA256" ] ||
+            die "$deb: SHA-256 $(guest_sha256 "$deb") is not the pinned $LINUX_SOURCE_DEB_SHA256"
         GUEST_LINUX_DEB=$deb GUEST_LINUX_VERSION=$LINUX_SOURCE_DEB_VERSION
         return 0
     fi
@@ -147,7 +159,7 @@ guest_fetch_source() {
     guest_fetch_source_package
     dir=$PAMU_CACHE/linux/$GUEST_LINUX_VERSION
     stamp=$dir/.unpacked
-    want=$(sha256_of "$GUEST_LINUX_DEB")
+    want=$(guest_sha256 "$GUEST_LINUX_DEB")
     GUEST_LINUX_SRC=$dir/$LINUX_SOURCE_PKG
     [ "$(cat "$stamp" 2>/dev/null)" = "$want" ] && [ -f "$GUEST_LINUX_SRC/Makefile" ] && return 0
     msg "unpacking $LINUX_SOURCE_PKG $GUEST_LINUX_VERSION into $dir"
@@ -174,7 +186,7 @@ guest_tool_versions() {
 guest_kernel_key() {
     local f
     { echo "recipe $GUEST_RECIPE flavour $1"
-      echo "source $LINUX_SOURCE_PKG $GUEST_LINUX_VERSION $(sha256_of "$GUEST_LINUX_DEB")"
+      echo "source $LINUX_SOURCE_PKG $GUEST_LINUX_VERSION $(guest_sha256 "$GUEST_LINUX_DEB")"
       guest_tool_versions
       for f in $(guest_fragments "$1"); do echo "== $(basename "$f")"; cat "$f"; done
     } | sha256sum | cut -c1-16
