@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # Builds the Linux guests that boot on the emulated PAMU: a 32-bit e500mc
@@ -26,6 +27,7 @@ GUEST_PKGS=(gcc make xz-utils bc flex bison libssl-dev libelf-dev cpio
 
 # Sets G_CROSS (toolchain prefix), G_QEMU (QEMU binary) and G_CPU for a
 # guest flavour.
+# shellcheck disable=SC2034
 guest_flavour() {
     case $1 in
     e500mc) G_CROSS=powerpc-linux-gnu- G_QEMU=qemu-system-ppc G_CPU=e500mc ;;
@@ -220,7 +222,7 @@ guest_make_progress() {
 # the same inputs exists.  PAMU_GUEST_VMLINUX_<FLAVOUR> overrides it with a
 # kernel of your own.
 guest_build_kernel() {
-    local flavour=$1 key out obj log start var
+    local flavour=$1 key out obj log start var frags
     var=PAMU_GUEST_VMLINUX_${flavour^^}
     if [ -n "${!var:-}" ]; then
         [ -f "${!var}" ] || die "$var=${!var}: no such file"
@@ -239,12 +241,13 @@ guest_build_kernel() {
     fi
     mkdir -p "$obj"
     echo "$GUEST_LINUX_SRC" > "$obj/.pamu-source"
-    cat $(guest_fragments "$flavour") > "$obj/pamu-fragment.config"
+    read -ra frags <<< "$(guest_fragments "$flavour")"
+    cat "${frags[@]}" > "$obj/pamu-fragment.config"
     log=$obj/build.log
     local mk=(make -C "$GUEST_LINUX_SRC" O="$obj" ARCH=powerpc CROSS_COMPILE="$G_CROSS")
     "${mk[@]}" KCONFIG_ALLCONFIG="$obj/pamu-fragment.config" allnoconfig > "$log" 2>&1 ||
         die "kernel configuration failed (log: $log)"
-    guest_check_config "$obj/.config" $(guest_fragments "$flavour")
+    guest_check_config "$obj/.config" "${frags[@]}"
 
     msg "building the $flavour guest kernel (Linux $GUEST_LINUX_VERSION, ~3-4 minutes with $GUEST_JOBS jobs; log: $log)"
     start=$(date +%s)
