@@ -266,6 +266,14 @@ class Boot:
                 out.append((m.group(1), kv))
         return out
 
+    def trace_liodns(self, event):
+        """LIODNs named by the trace lines of event."""
+        try:
+            text = open(self.trace_path, errors='replace').read()
+        except OSError:
+            return set()
+        return {int(m) for m in re.findall(r'\b%s\b.*?LIODN (\d+)' % re.escape(event), text)}
+
     def trace_count(self, event, exclude=None):
         """Number of trace lines of event (without those matching exclude)."""
         try:
@@ -431,9 +439,11 @@ def scenario_io(a, c, boot, disk, seed, before_b, pamu):
              % (PCI_LIODN, fmt_words(st['paace']), fmt_words(LINUX_PAACE), guest.get('words')))
     # translations of the PCI controller's LIODN that were not bypassed
     n = boot.trace_count('pamu_translate', exclude=r'bypass 1\b')
-    c.record('dma-through-pamu', n > 0 and boot.trace_count('pamu_violation') == 0,
-             '%d pamu_translate events (not bypassed) and %d pamu_violation events'
-             % (n, boot.trace_count('pamu_violation')))
+    liodns = boot.trace_liodns('pamu_translate')
+    c.record('dma-through-pamu',
+             n > 0 and boot.trace_count('pamu_violation') == 0 and liodns <= {PCI_LIODN},
+             '%d pamu_translate events (not bypassed), LIODNs %s, %d pamu_violation events'
+             % (n, sorted(liodns) or 'not shown', boot.trace_count('pamu_violation')))
 
 
 def check_violation_report(c, boot, res, cleared):
