@@ -137,7 +137,7 @@ static void sleep_ms(unsigned ms)
     nanosleep(&ts, NULL);
 }
 
-/* ---- files -------------------------------------------------------------- */
+/* ---- files ------------------------------------------------------------- */
 
 /* Reads a whole (small) file; returns its length or -1. */
 static ssize_t read_file(const char *path, void *buf, size_t len)
@@ -194,7 +194,7 @@ static void link_name(const char *path, char *buf, size_t len)
     snprintf(buf, len, "%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
 }
 
-/* ---- kernel command line ------------------------------------------------ */
+/* ---- kernel command line ----------------------------------------------- */
 
 static char cmdline[4096];
 
@@ -213,7 +213,7 @@ static const char *param(const char *name, const char *def)
     return def;
 }
 
-/* ---- data patterns, shared with the host harness ------------------------ */
+/* ---- data patterns, shared with the host harness ----------------------- */
 
 /* Word @idx of the pattern of @seed (a 32-bit integer hash). */
 static uint32_t pattern_word(uint32_t seed, uint32_t idx)
@@ -305,7 +305,7 @@ static uint64_t phys_of(const void *addr)
     return (entry & ((1ull << 55) - 1)) * page + (uintptr_t)addr % page;
 }
 
-/* ---- the kernel log ------------------------------------------------------ */
+/* ---- the kernel log ---------------------------------------------------- */
 
 struct kmsg_summary {
     int pamu_problems;          /* PAMU/IOMMU messages at warning or worse */
@@ -375,12 +375,13 @@ static void report_kmsg(void)
             *p = '_';
         }
     }
-    result("kmsg", -1, "pamu-problems=%d splats=%d av-reports=%d disabled=%d first-problem=%s",
+    result("kmsg", -1,
+           "pamu-problems=%d splats=%d av-reports=%d disabled=%d first-problem=%s",
            s.pamu_problems, s.splats, s.av_reports, s.disabled,
            s.first_problem[0] ? s.first_problem : "none");
 }
 
-/* ---- device tree ---------------------------------------------------------- */
+/* ---- device tree ------------------------------------------------------- */
 
 static int dt_read(const char *node, const char *prop, void *buf, size_t len)
 {
@@ -500,7 +501,8 @@ static bool dt_reg_phys(const char *node, uint64_t *phys)
         char grand[PATH_MAX];
         unsigned ca, pa, sc, i, entry;
 
-        snprintf(grand, sizeof(grand), "%.*s", (int)(strrchr(parent, '/') - parent), parent);
+        snprintf(grand, sizeof(grand), "%.*s",
+                 (int)(strrchr(parent, '/') - parent), parent);
         ca = dt_cells(parent, "#address-cells", 2);
         sc = dt_cells(parent, "#size-cells", 1);
         pa = dt_cells(grand, "#address-cells", 2);
@@ -524,8 +526,12 @@ static bool dt_reg_phys(const char *node, uint64_t *phys)
     return true;
 }
 
-/* ---- /dev/mem --------------------------------------------------------------- */
+/* ---- /dev/mem ---------------------------------------------------------- */
 
+/*
+ * A /dev/mem mapping.  Accessed through a volatile pointer: the words are
+ * device registers or a table the PAMU reads behind the compiler's back.
+ */
 struct phys_map {
     void *base;
     size_t len;
@@ -549,6 +555,7 @@ static bool phys_map(struct phys_map *m, uint64_t phys, size_t len)
         say("cannot map physical 0x%llx: %s", (unsigned long long)phys, strerror(errno));
         return false;
     }
+    /* volatile: see struct phys_map */
     m->p = (volatile uint32_t *)((char *)m->base + (phys - start));
     return true;
 }
@@ -611,7 +618,8 @@ static void report_pamu_regs(struct pamu_info *pi)
         return;
     }
     ppba = (uint64_t)rd32(&regs, PAMU_PPBAH) << 32 | rd32(&regs, PAMU_PPBAL);
-    result("pamu-regs", -1, "ppba=0x%llx pc=0x%08x pics=0x%08x avs1=0x%08x pamubypenr=0x%08x",
+    result("pamu-regs", -1,
+           "ppba=0x%llx pc=0x%08x pics=0x%08x avs1=0x%08x pamubypenr=0x%08x",
            (unsigned long long)ppba, rd32(&regs, PAMU_PC), rd32(&regs, PAMU_PICS),
            rd32(&regs, PAMU_AVS1), rd32(&guts, 0));
     phys_unmap(&guts);
@@ -625,7 +633,8 @@ static void report_pamu_regs(struct pamu_info *pi)
         w[i] = rd32(&paace, i * 4);
     }
     phys_unmap(&paace);
-    result("paace", -1, "liodn=%u phys=0x%llx words=%08x,%08x,%08x,%08x,%08x,%08x,%08x,%08x",
+    result("paace", -1,
+           "liodn=%u phys=0x%llx words=%08x,%08x,%08x,%08x,%08x,%08x,%08x,%08x",
            pi->liodn, (unsigned long long)pi->paace_phys,
            w[0], w[1], w[2], w[3], w[4], w[5], w[6], w[7]);
 }
@@ -653,7 +662,7 @@ static void report_driver(void)
     result("driver", -1, "bound=%d iommus=%d", bound, iommus);
 }
 
-/* ---- PCI ------------------------------------------------------------------------ */
+/* ---- PCI --------------------------------------------------------------- */
 
 #define PCI_DEVICES "/sys/bus/pci/devices"
 
@@ -712,7 +721,7 @@ static void pci_rescan(void)
     result("pci-rescan", ok, "removed=%d", removed);
 }
 
-/* ---- virtio-blk -------------------------------------------------------------------- */
+/* ---- virtio-blk -------------------------------------------------------- */
 
 /* Opens the test disk (found by its serial) with O_DIRECT. */
 static int open_disk(int flags, char *name, size_t len)
@@ -801,7 +810,7 @@ static void blk_write_check(uint32_t seed)
     }
 }
 
-/* ---- network ---------------------------------------------------------------------- */
+/* ---- network ----------------------------------------------------------- */
 
 #define GUEST_IP    "10.0.2.15"
 #define GATEWAY_IP  "10.0.2.2"      /* QEMU user networking's gateway */
@@ -950,11 +959,12 @@ static void net_check(void)
     if (s >= 0) {
         close(s);
     }
-    result("net", good == PING_COUNT, "if=%s link=%d peer=%s sent=%d good-replies=%d bytes=%d",
+    result("net", good == PING_COUNT,
+           "if=%s link=%d peer=%s sent=%d good-replies=%d bytes=%d",
            ifname, up, GATEWAY_IP, up ? PING_COUNT : 0, good, PING_BYTES);
 }
 
-/* ---- access violations ------------------------------------------------------------- */
+/* ---- access violations ------------------------------------------------- */
 
 /*
  * Clears @bits in word 1 of the PCI controller's PAACE, as a buggy or
@@ -974,7 +984,8 @@ static bool paace_clear(const struct pamu_info *pi, uint32_t bits)
     __sync_synchronize();
     after = rd32(&m, 4);
     phys_unmap(&m);
-    result("paace-edit", after == (before & ~bits), "liodn=%u cleared=0x%x word1-before=0x%08x word1-after=0x%08x",
+    result("paace-edit", after == (before & ~bits),
+           "liodn=%u cleared=0x%x word1-before=0x%08x word1-after=0x%08x",
            pi->liodn, bits, before, after);
     return true;
 }
@@ -1046,7 +1057,8 @@ static void violation_read(struct pamu_info *pi, uint32_t seed)
     }
     pattern_fill(io.buf, REGION_LEN, seed, REGION_B_OFF);
     how = run_blocked_io(&io, &ks);
-    result("violation-read", ks.av_reports > 0 && ks.disabled > 0 && strcmp(how, "completed"),
+    result("violation-read",
+           ks.av_reports > 0 && ks.disabled > 0 && strcmp(how, "completed"),
            "io=disk-write offset=%u len=%u seed=%u io-result=%s av-reports=%d disabled=%d",
            REGION_B_OFF, REGION_LEN, seed, how, ks.av_reports, ks.disabled);
 }
@@ -1077,7 +1089,7 @@ static void violation_write(struct pamu_info *pi)
            (unsigned long long)phys_of(io.buf), bad, FILL_SEED);
 }
 
-/* ---- benchmark ------------------------------------------------------------------------ */
+/* ---- benchmark --------------------------------------------------------- */
 
 #define BENCH_CHUNK (1u << 20)
 
@@ -1110,7 +1122,7 @@ static void bench(unsigned reps)
     close(fd);
 }
 
-/* ---- main -------------------------------------------------------------------------- */
+/* ---- main -------------------------------------------------------------- */
 
 static void io_checks(struct pamu_info *pi, uint32_t seed, bool demo)
 {
