@@ -1,0 +1,628 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Boots the PAMU test guest and checks what the guest and the host see.
+
+Subcommands (all paths are given by the shell scripts that call this):
+
+  argv    print the QEMU command line of a guest boot, NUL-separated
+  disk    create a test disk image
+  test    boot the scenarios of one guest flavour and print one line per
+          check: RESULT<TAB>name<TAB>pass|fail<TAB>detail
+  bench   boot the benchmark with and without -device pamu, print figures
+
+The guest program (guest/init/pamu-check.c) writes "PAMU-RESULT" lines to
+the kernel log; this script reads them from the serial console, talks QMP
+to read PAMU registers and memory from the host side (with -no-shutdown the
+machine stays inspectable after the guest powers off), and reads the disk
+image after QEMU exits.
+"""
+
+import argparse
+import json
+import os
+import re
+import socket
+import statistics
+import struct
+import subprocess
+import sys
+import time
+import zlib
+
+# --- facts shared with the guest program and the machine ----------------------
+
+DISK_SEED = 0x50414D55          # "PAMU": pattern of the whole disk image
+FILL_SEED = 0x46494C4C          # "FILL": pre-fill of the violation buffer
+REGION_A_OFF = 0                # read by the guest
+REGION_B_OFF = 1 << 20          # written by the guest
+REGION_LEN = 256 << 10
+DISK_SIZE = 2 << 20
+BENCH_DISK_SIZE = 256 << 20
+
+CCSR_BASE = 0xF_E000_0000       # ppce500
+PAMU_BASE = CCSR_BASE + 0x20000  # unit 0
+PAMUBYPENR = CCSR_BASE + 0xE0604
+PAMU_UNIT0_BYPASS = 0x80000000
+PCI_LIODN = 193                 # the e500 PCI host's default LIODN
+PAACT_ENTRIES = 0x500           # what Linux allocates
+# PPAACE Linux 6.1 setup_liodns() writes for a plain device (pamu-hw.md 4.4):
+# 64 GiB identity window at 0 (WSE 35), AP read+write, V, CR=1.
+LINUX_PAACE = [0, 0x000008D9, 0x00000080, 0, 0, 0, 0, 0]
+PAACE_AP_READ = 0x08
+PAACE_AP_WRITE = 0x10
+PAACE_V = 0x01
+LINUX_PC = 0x40001011           # PE | OCE | SPCC | PPCC
+PICS_AVIE = 0x4
+AVS1_AV = 0x1
+AVS1_APV = 0x78
+
+BOOT_TIMEOUT = float(os.environ.get('PAMU_GUEST_TIMEOUT', '240'))
+
+
+def pattern_word(seed, idx):
+    """Word idx of the pattern of seed; guest/init/pamu-check.c has the twin."""
+    x = (seed + idx * 0x9E3779B1) & 0xFFFFFFFF
+    x ^= x >> 16
+    x = (x * 0x85EBCA6B) & 0xFFFFFFFF
+    x ^= x >> 13
+    x = (x * 0xC2B2AE35) & 0xFFFFFFFF
+    x ^= x >> 16
+    return x
+
+
+def pattern(seed, off, length):
+    first = off // 4
+    return struct.pack('>%dI' % (length // 4),
+                       *(pattern_word(seed, first + i) for i in range(length // 4)))
+
+
+def make_disk(path, size=DISK_SIZE):
+    with open(path, 'wb') as f:
+        f.write(pattern(DISK_SEED, 0, size))
+
+
+def make_bench_disk(path):
+    if os.path.exists(path) and os.path.getsize(path) == BENCH_DISK_SIZE:
+        return
+    with open(path + '.tmp', 'wb') as f:
+        for _ in range(BENCH_DISK_SIZE >> 20):
+            f.write(os.urandom(1 << 20))
+    os.replace(path + '.tmp', path)
+
+
+def read_region(path, off, length):
+    with open(path, 'rb') as f:
+        f.seek(off)
+        return f.read(length)
+
+
+# --- the QEMU command line ---------------------------------------------------------
+
+def qemu_argv(a, disk, mode, pamu, seed=1, reps=3):
+    append = ('console=ttyS0 printk.devkmsg=on pamu.test=%s pamu.seed=%d pamu.reps=%d'
+              % (mode, seed, reps))
+    argv = [a.qemu, '-M', 'ppce500', '-cpu', a.cpu, '-m', '512', '-smp', '1',
+            '-no-reboot', '-nic', 'none',
+            '-drive', 'if=none,id=disk0,format=raw,file=%s' % disk,
+            # VIRTIO_F_ACCESS_PLATFORM: only then does virtio DMA go
+            # through the PCI bus master address space, i.e. the PAMU.
+            '-device', 'virtio-blk-pci,drive=disk0,disable-legacy=on,'
+                       'iommu_platform=on,serial=pamu-disk',
+            '-netdev', 'user,id=net0',
+            # the Debian +ds QEMU source has no option ROMs
+            '-device', 'e1000,netdev=net0,romfile=',
+            '-kernel', a.kernel, '-initrd', a.initrd, '-append', append]
+    if pamu:
+        argv += ['-device', 'pamu']
+    return argv
+
+
+# --- QMP ---------------------------------------------------------------------------
+
+class QMP:
+    def __init__(self, path, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(path)
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        self.buf = b''
+        self.events = []
+        self._recv(None)                    # greeting
+        self.command('qmp_capabilities')
+
+    def _recv(self, timeout):
+        self.sock.settimeout(timeout)
+        while b'\n' not in self.buf:
+            data = self.sock.recv(65536)
+            if not data:
+                raise EOFError('QMP connection closed')
+            self.buf += data
+        line, self.buf = self.buf.split(b'\n', 1)
+        return json.loads(line)
+
+    def command(self, name, **args):
+        msg = {'execute': name}
+        if args:
+            msg['arguments'] = args
+        self.sock.sendall(json.dumps(msg).encode() + b'\n')
+        while True:
+            reply = self._recv(30)
+            if 'event' in reply:
+                self.events.append(reply)
+            elif 'error' in reply:
+                raise RuntimeError('%s: %s' % (name, reply['error'].get('desc')))
+            elif 'return' in reply:
+                return reply['return']
+
+    def wait_event(self, name, timeout):
+        deadline = time.monotonic() + timeout
+        while True:
+            for ev in self.events:
+                if ev['event'] == name:
+                    return ev
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            try:
+                self.events.append(self._recv(left))
+            except socket.timeout:
+                return None
+
+    def hmp(self, line):
+        return self.command('human-monitor-command', **{'command-line': line})
+
+    def xp(self, addr, words):
+        """Reads words 32-bit words of guest physical memory (CPU view)."""
+        out = self.hmp('xp /%dwx 0x%x' % (words, addr))
+        vals = []
+        for line in out.splitlines():
+            if ':' in line:
+                vals += [int(v, 16) for v in re.findall(r'0x[0-9a-fA-F]+',
+                                                        line.split(':', 1)[1])]
+        if len(vals) != words:
+            raise RuntimeError('xp 0x%x: unexpected output %r' % (addr, out))
+        return vals
+
+
+# --- one boot ------------------------------------------------------------------------
+
+class Boot:
+    """Runs QEMU until the guest powers off, then lets the caller inspect."""
+
+    def __init__(self, argv, workdir, name, trace=False):
+        self.name = name
+        self.console_path = os.path.join(workdir, name + '.console')
+        self.log_path = os.path.join(workdir, name + '.qemu.log')
+        self.trace_path = os.path.join(workdir, name + '.trace')
+        sock = os.path.join(workdir, name + '.qmp')
+        for p in (self.console_path, self.trace_path, sock):
+            if os.path.exists(p):
+                os.unlink(p)
+        argv = argv + ['-display', 'none', '-monitor', 'none', '-no-shutdown',
+                       '-serial', 'file:' + self.console_path,
+                       '-qmp', 'unix:%s,server=on,wait=off' % sock]
+        if trace:
+            argv += ['-trace', 'pamu_*', '-D', self.trace_path]
+        with open(self.log_path, 'w') as log:
+            log.write(' '.join(argv) + '\n')
+        self.start = time.monotonic()
+        self.proc = subprocess.Popen(argv, stdout=open(self.log_path, 'a'),
+                                     stderr=subprocess.STDOUT)
+        self.qmp = None
+        self.error = None
+        self.shutdown = None
+        try:
+            self.qmp = QMP(sock, 20)
+            self.shutdown = self.qmp.wait_event('SHUTDOWN', BOOT_TIMEOUT)
+        except (OSError, EOFError) as e:
+            # QEMU refused the command line (e.g. an unknown -device) or died
+            self.qmp = None
+            self.error = self._startup_error() or 'QMP: %s' % e
+        self.seconds = time.monotonic() - self.start
+        if not self.error and self.shutdown is None:
+            self.error = 'the guest did not power off within %d s' % BOOT_TIMEOUT
+
+    def _startup_error(self):
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            return None
+        lines = [l.strip() for l in open(self.log_path).read().splitlines()[1:] if l.strip()]
+        return 'QEMU exited with %d: %s' % (self.proc.returncode,
+                                             lines[0] if lines else 'no message')
+
+    def finish(self):
+        if self.qmp:
+            try:
+                self.qmp.command('quit')
+            except (OSError, EOFError, RuntimeError):
+                pass
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+    def console(self):
+        try:
+            return open(self.console_path, errors='replace').read()
+        except OSError:
+            return ''
+
+    def results(self):
+        """The guest's PAMU-RESULT lines as (what, {key: value}) pairs."""
+        out = []
+        for line in self.console().splitlines():
+            m = re.search(r'PAMU-RESULT (\S+)(.*)', line)
+            if m:
+                kv = dict(t.split('=', 1) for t in m.group(2).split() if '=' in t)
+                out.append((m.group(1), kv))
+        return out
+
+    def trace_liodns(self, event):
+        """LIODNs named by the trace lines of event."""
+        try:
+            text = open(self.trace_path, errors='replace').read()
+        except OSError:
+            return set()
+        return {int(m) for m in re.findall(r'\b%s\b.*?LIODN (\d+)' % re.escape(event), text)}
+
+    def trace_count(self, event, exclude=None):
+        """Number of trace lines of event (without those matching exclude)."""
+        try:
+            lines = open(self.trace_path, errors='replace').read().splitlines()
+        except OSError:
+            return 0
+        return sum(1 for l in lines if re.search(r'\b%s\b' % re.escape(event), l)
+                   and not (exclude and re.search(exclude, l)))
+
+
+# --- checks ------------------------------------------------------------------------------
+
+class Checks:
+    """Collects the checks of one scenario; every declared check is reported."""
+
+    def __init__(self, prefix, names):
+        self.prefix = prefix
+        self.names = list(names)
+        self.done = {}
+
+    def record(self, name, ok, detail=''):
+        assert name in self.names, name
+        if name not in self.done:
+            self.done[name] = (bool(ok), detail)
+
+    def fail_rest(self, reason):
+        for n in self.names:
+            self.record(n, False, reason)
+
+    def emit(self):
+        for n in self.names:
+            ok, detail = self.done.get(n, (False, 'not evaluated'))
+            print('RESULT\t%s/%s\t%s\t%s' % (self.prefix, n, 'pass' if ok else 'fail',
+                                             detail.replace('\t', ' ').replace('\n', ' ')))
+        sys.stdout.flush()
+
+
+def first(results, what):
+    for w, kv in results:
+        if w == what:
+            return kv
+    return None
+
+
+def every(results, what):
+    return [kv for w, kv in results if w == what]
+
+
+def hexint(s, default=-1):
+    try:
+        return int(s, 0)
+    except (TypeError, ValueError):
+        return default
+
+
+def check_common(c, boot, res):
+    """Boot, power-off and the guest's own verdicts."""
+    done = first(res, 'done')
+    reason = (boot.shutdown or {}).get('data', {}).get('reason')
+    c.record('boot-and-poweroff', done is not None and reason == 'guest-shutdown',
+             'SHUTDOWN reason %s, guest program %s, %.1f s'
+             % (reason, 'finished' if done else 'did not finish', boot.seconds))
+    bad = ['%s(%s)' % (w, ' '.join('%s=%s' % i for i in kv.items()))
+           for w, kv in res if kv.get('ok') == '0']
+    c.record('guest-verdicts', done is not None and not bad and done.get('failures') == '0',
+             '; '.join(bad) if bad else 'no failed in-guest check')
+
+
+def check_blk(c, res, disk, seed, before_b):
+    rd = first(res, 'blk-read') or {}
+    want = zlib.crc32(read_region(disk, REGION_A_OFF, REGION_LEN))
+    c.record('virtio-blk-read', rd.get('ok') == '1' and hexint(rd.get('crc32')) == want,
+             'guest crc32 %s, host image crc32 0x%08x, mismatched words %s'
+             % (rd.get('crc32'), want, rd.get('mismatched-words')))
+    wr = first(res, 'blk-write') or {}
+    on_disk = read_region(disk, REGION_B_OFF, REGION_LEN)
+    c.record('virtio-blk-write', wr.get('ok') == '1' and on_disk == pattern(seed, REGION_B_OFF, REGION_LEN)
+             and on_disk != before_b,
+             'guest read-back %s, host image region at %#x %s the pattern of seed %d'
+             % ('ok' if wr.get('ok') == '1' else 'FAILED', REGION_B_OFF,
+                'holds' if on_disk == pattern(seed, REGION_B_OFF, REGION_LEN) else 'does NOT hold',
+                seed))
+
+
+def check_net(c, res):
+    net = first(res, 'net') or {}
+    c.record('e1000-ping', net.get('ok') == '1',
+             'if %s link %s, %s of %s echo replies with intact %s-byte payload from %s'
+             % (net.get('if'), net.get('link'), net.get('good-replies'), net.get('sent'),
+                net.get('bytes'), net.get('peer')))
+
+
+def pamu_host_state(boot):
+    """PAMU registers and the PCI controller's PAACE, read through QMP."""
+    q = boot.qmp
+    regs = q.xp(PAMU_BASE, 4)
+    st = {'ppba': regs[0] << 32 | regs[1], 'ppla': regs[2] << 32 | regs[3],
+          'pc': q.xp(PAMU_BASE + 0xC10, 1)[0], 'pics': q.xp(PAMU_BASE + 0xC1C, 1)[0],
+          'pamubypenr': q.xp(PAMUBYPENR, 1)[0]}
+    st['paace'] = q.xp(st['ppba'] + PCI_LIODN * 64, 8) if st['ppba'] else None
+    return st
+
+
+def fmt_words(words):
+    return ' '.join('%08x' % w for w in words) if words else 'none'
+
+
+def check_pamu_setup(c, boot, res):
+    """Driver probe and what it programmed, from the guest and the host."""
+    dt = first(res, 'dt') or {}
+    drv = first(res, 'driver') or {}
+    km = first(res, 'kmsg') or {}
+    c.record('driver-probe',
+             dt.get('pamu-node', 'none') != 'none' and drv.get('bound') == '1'
+             and hexint(drv.get('iommus'), 0) >= 1 and km.get('pamu-problems') == '0'
+             and km.get('splats') == '0' and 'could not find a PAMU node' not in boot.console(),
+             'node %s, fsl-of-pamu bound %s, iommus %s, PAMU/IOMMU warnings or errors %s '
+             '(first: %s), WARN/BUG splats %s'
+             % (dt.get('pamu-node'), drv.get('bound'), drv.get('iommus'),
+                km.get('pamu-problems'), km.get('first-problem'), km.get('splats')))
+    c.record('pci-liodn', dt.get('liodn') == str(PCI_LIODN),
+             'fsl,liodn of %s is %s (expected %d)' % (dt.get('pci-node'), dt.get('liodn'), PCI_LIODN))
+    st = pamu_host_state(boot)
+    c.record('bypass-cleared', not st['pamubypenr'] & PAMU_UNIT0_BYPASS,
+             'PAMUBYPENR = 0x%08x (unit 0 bit 0x%08x)' % (st['pamubypenr'], PAMU_UNIT0_BYPASS))
+    c.record('pamu-enabled',
+             st['pc'] == LINUX_PC and st['ppba'] != 0 and st['ppla'] == st['ppba'] + PAACT_ENTRIES * 64,
+             'PC = 0x%08x (want 0x%08x), PPBA = 0x%x, PPLA = 0x%x'
+             % (st['pc'], LINUX_PC, st['ppba'], st['ppla']))
+    return st
+
+
+def check_groups(c, res):
+    pci = every(res, 'pci')
+    eps = [d for d in pci if d.get('driver') in ('virtio-pci', 'e1000')]
+    groups = {d.get('group') for d in eps}
+    boot_groups = {d.get('dev'): d.get('group') for d in every(res, 'pci-boot')}
+    c.record('iommu-groups',
+             len(eps) == 2 and 'none' not in groups and len(groups) == 1,
+             'after re-scan: %s; at boot: %s'
+             % (', '.join('%s %s group %s' % (d.get('dev'), d.get('driver'), d.get('group'))
+                          for d in eps) or 'no endpoints',
+                ', '.join('%s group %s' % i for i in sorted(boot_groups.items()))))
+
+
+def scenario_io(a, c, boot, disk, seed, before_b, pamu):
+    res = boot.results()
+    check_common(c, boot, res)
+    check_blk(c, res, disk, seed, before_b)
+    check_net(c, res)
+    if not pamu:
+        dt = first(res, 'dt') or {}
+        c.record('no-pamu', dt.get('pamu-node') == 'none'
+                 and 'could not find a PAMU node' in boot.console(),
+                 'PAMU node %s; driver says "could not find a PAMU node": %s'
+                 % (dt.get('pamu-node'), 'could not find a PAMU node' in boot.console()))
+        return
+    st = check_pamu_setup(c, boot, res)
+    check_groups(c, res)
+    guest = first(res, 'paace') or {}
+    c.record('paace', st['paace'] == LINUX_PAACE,
+             'host PPAACE[%d] = %s (want %s); guest saw %s'
+             % (PCI_LIODN, fmt_words(st['paace']), fmt_words(LINUX_PAACE), guest.get('words')))
+    # translations of the PCI controller's LIODN that were not bypassed
+    n = boot.trace_count('pamu_translate', exclude=r'bypass 1\b')
+    liodns = boot.trace_liodns('pamu_translate')
+    c.record('dma-through-pamu',
+             n > 0 and boot.trace_count('pamu_violation') == 0 and liodns <= {PCI_LIODN},
+             '%d pamu_translate events (not bypassed), LIODNs %s, %d pamu_violation events'
+             % (n, sorted(liodns) or 'not shown', boot.trace_count('pamu_violation')))
+
+
+def check_violation_report(c, boot, res, cleared):
+    """The kernel's report, the PAACE Linux disabled, the trace."""
+    con = boot.console()
+    avs1 = [int(v, 16) for v in re.findall(r'AVS1=([0-9a-f]{8})', con)]
+    ok = ('access violation interrupt' in con and 'Disabling liodn %x' % PCI_LIODN in con
+          and len(avs1) >= 1 and avs1[0] >> 16 == PCI_LIODN and avs1[0] & AVS1_AV
+          and avs1[0] & AVS1_APV)
+    c.record('kernel-report', ok,
+             'console: access violation interrupt %s, "Disabling liodn %x" %s, AVS1 %s '
+             '(want LIODN %d, AV and an APV code)'
+             % ('access violation interrupt' in con, PCI_LIODN,
+                'Disabling liodn %x' % PCI_LIODN in con,
+                ','.join('0x%08x' % v for v in avs1) or 'none', PCI_LIODN))
+    st = pamu_host_state(boot)
+    want = (LINUX_PAACE[1] & ~cleared) & ~PAACE_V
+    word = st['paace'][1] if st['paace'] else None
+    c.record('liodn-disabled', word == want and st['pics'] == PICS_AVIE,
+             'host PPAACE[%d] word 1 = %s (want 0x%08x: permission removed, V cleared by '
+             'Linux), PICS = 0x%08x (want 0x%x: serviced, AVIE kept)'
+             % (PCI_LIODN, '0x%08x' % word if word is not None else 'none', want,
+                st['pics'], PICS_AVIE))
+    n = boot.trace_count('pamu_violation')
+    c.record('violation-traced', n >= 1, '%d pamu_violation trace events' % n)
+
+
+def scenario_violation_read(a, c, boot, disk, seed, before_b):
+    res = boot.results()
+    check_common(c, boot, res)
+    edit = first(res, 'paace-edit') or {}
+    c.record('paace-edit', edit.get('ok') == '1' and hexint(edit.get('word1-before')) == LINUX_PAACE[1],
+             'guest cleared AP read: word 1 %s -> %s'
+             % (edit.get('word1-before'), edit.get('word1-after')))
+    check_violation_report(c, boot, res, PAACE_AP_READ)
+    v = first(res, 'violation-read') or {}
+    on_disk = read_region(disk, REGION_B_OFF, REGION_LEN)
+    c.record('write-blocked', v.get('ok') == '1' and on_disk == before_b,
+             'guest disk write %s; host image region at %#x %s'
+             % (v.get('io-result'), REGION_B_OFF,
+                'unchanged' if on_disk == before_b else 'CHANGED'))
+
+
+def scenario_violation_write(a, c, boot, disk, seed, before_b):
+    res = boot.results()
+    check_common(c, boot, res)
+    edit = first(res, 'paace-edit') or {}
+    c.record('paace-edit', edit.get('ok') == '1' and hexint(edit.get('word1-before')) == LINUX_PAACE[1],
+             'guest cleared AP write: word 1 %s -> %s'
+             % (edit.get('word1-before'), edit.get('word1-after')))
+    check_violation_report(c, boot, res, PAACE_AP_WRITE)
+    v = first(res, 'violation-write') or {}
+    phys = hexint(v.get('buffer-phys'), 0)
+    host = boot.qmp.xp(phys, 16) if phys else None
+    want = [pattern_word(FILL_SEED, i) for i in range(16)]
+    c.record('read-blocked', v.get('ok') == '1' and host == want,
+             'guest disk read %s, guest buffer changed words %s; host view of the buffer at '
+             '0x%x %s the fill pattern'
+             % (v.get('io-result'), v.get('buffer-changed-words'), phys,
+                'holds' if host == want else 'does NOT hold'))
+
+
+SCENARIOS = {
+    # name: (guest mode, -device pamu, checks)
+    'nopamu-io': ('io', False, ['boot-and-poweroff', 'guest-verdicts', 'no-pamu',
+                                'virtio-blk-read', 'virtio-blk-write', 'e1000-ping']),
+    'pamu-io': ('io', True, ['boot-and-poweroff', 'guest-verdicts', 'driver-probe', 'pci-liodn',
+                             'bypass-cleared', 'pamu-enabled', 'iommu-groups', 'paace',
+                             'dma-through-pamu', 'virtio-blk-read', 'virtio-blk-write',
+                             'e1000-ping']),
+    'pamu-violation-read': ('violation-read', True,
+                            ['boot-and-poweroff', 'guest-verdicts', 'paace-edit',
+                             'kernel-report', 'liodn-disabled', 'violation-traced',
+                             'write-blocked']),
+    'pamu-violation-write': ('violation-write', True,
+                             ['boot-and-poweroff', 'guest-verdicts', 'paace-edit',
+                              'kernel-report', 'liodn-disabled', 'violation-traced',
+                              'read-blocked']),
+}
+
+
+def run_scenario(a, name):
+    mode, pamu, names = SCENARIOS[name]
+    c = Checks('guest/%s/%s' % (a.flavour, name), names)
+    disk = os.path.join(a.workdir, name + '.img')
+    make_disk(disk)
+    seed = 1000 + sum(map(ord, a.flavour + name))
+    before_b = read_region(disk, REGION_B_OFF, REGION_LEN)
+    boot = Boot(qemu_argv(a, disk, mode, pamu, seed), a.workdir, name, trace=pamu)
+    try:
+        if boot.error:
+            c.fail_rest('%s (log: %s)' % (boot.error, boot.log_path))
+        elif mode == 'io':
+            scenario_io(a, c, boot, disk, seed, before_b, pamu)
+        elif mode == 'violation-read':
+            scenario_violation_read(a, c, boot, disk, seed, before_b)
+        else:
+            scenario_violation_write(a, c, boot, disk, seed, before_b)
+    except (OSError, EOFError, RuntimeError) as e:
+        c.fail_rest('host-side inspection failed: %s' % e)
+    finally:
+        boot.finish()
+    c.fail_rest('not evaluated (console: %s)' % boot.console_path)
+    c.emit()
+
+
+# --- benchmark -----------------------------------------------------------------------------
+
+def bench(a):
+    disk = os.path.join(a.workdir, 'bench-disk.img')
+    make_bench_disk(disk)
+    figures = {False: [], True: []}
+    for rnd in range(a.rounds):
+        for pamu in (False, True):
+            name = 'bench-%s-%d' % ('pamu' if pamu else 'nopamu', rnd)
+            print('  round %d, %s -device pamu ...' % (rnd + 1, 'with' if pamu else 'without'),
+                  file=sys.stderr, flush=True)
+            boot = Boot(qemu_argv(a, disk, 'bench', pamu, reps=a.reps), a.workdir, name)
+            boot.finish()
+            if boot.error:
+                sys.exit('benchmark boot %s failed: %s (log: %s)' % (name, boot.error, boot.log_path))
+            reps = [float(kv['mbps']) for kv in every(boot.results(), 'bench') if 'mbps' in kv]
+            if len(reps) != a.reps:
+                sys.exit('benchmark boot %s: %d of %d figures (console: %s)'
+                         % (name, len(reps), a.reps, boot.console_path))
+            figures[pamu] += reps
+    without, with_ = statistics.median(figures[False]), statistics.median(figures[True])
+    print('%s (%s -cpu %s): O_DIRECT sequential reads of a %d MiB virtio-blk disk, 1 MiB requests'
+          % (a.flavour, os.path.basename(a.qemu), a.cpu, BENCH_DISK_SIZE >> 20))
+    print('  without -device pamu: median %7.1f MB/s  (%s)'
+          % (without, ' '.join('%.0f' % v for v in figures[False])))
+    print('  with    -device pamu: median %7.1f MB/s  (%s)'
+          % (with_, ' '.join('%.0f' % v for v in figures[True])))
+    print('  ratio with/without:   %.3f  (target >= 0.97)' % (with_ / without))
+
+
+# --- command line --------------------------------------------------------------------------
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = ap.add_subparsers(dest='cmd', required=True)
+    for name in ('argv', 'test', 'bench'):
+        p = sub.add_parser(name)
+        p.add_argument('--flavour', default='e500mc')
+        p.add_argument('--qemu', required=True)
+        p.add_argument('--cpu', required=True)
+        p.add_argument('--kernel', required=True)
+        p.add_argument('--initrd', required=True)
+        if name == 'argv':
+            p.add_argument('--disk', required=True)
+            p.add_argument('--mode', default='demo')
+            p.add_argument('--no-pamu', action='store_true')
+        else:
+            p.add_argument('--workdir', required=True)
+        if name == 'test':
+            p.add_argument('scenarios', nargs='*', default=list(SCENARIOS))
+        if name == 'bench':
+            p.add_argument('--rounds', type=int, default=2)
+            p.add_argument('--reps', type=int, default=3)
+    p = sub.add_parser('disk')
+    p.add_argument('path')
+    a = ap.parse_args()
+
+    if a.cmd == 'disk':
+        make_disk(a.path)
+    elif a.cmd == 'argv':
+        sys.stdout.write('\0'.join(qemu_argv(a, a.disk, a.mode, not a.no_pamu)) + '\0')
+    elif a.cmd == 'test':
+        os.makedirs(a.workdir, exist_ok=True)
+        for s in a.scenarios:
+            if s not in SCENARIOS:
+                sys.exit('unknown scenario %s (scenarios: %s)' % (s, ' '.join(SCENARIOS)))
+        for s in a.scenarios:
+            run_scenario(a, s)
+    else:
+        os.makedirs(a.workdir, exist_ok=True)
+        bench(a)
+
+
+if __name__ == '__main__':
+    main()
