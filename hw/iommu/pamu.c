@@ -15,6 +15,7 @@
 #include "qemu/main-loop.h"
 #include "qemu/module.h"
 #include "qemu/bswap.h"
+#include "qemu/units.h"
 #include "exec/address-spaces.h"
 #include "hw/irq.h"
 #include "hw/qdev-properties.h"
@@ -95,6 +96,78 @@ static void pamu_update_irq(PAMUState *s)
 static unsigned pamu_mwce(PAMUState *s)
 {
     return ctz32(s->max_subwindows) - 1;
+}
+
+/* Called with s->lock held. */
+static void pamu_walk_regs(PAMUState *s, unsigned unit, PAMUWalkRegs *r)
+{
+    PAMUUnit *u = &s->units[unit];
+
+    r->bypass = s->bypass & PAMU_BYPASS_BIT(unit);
+    r->pc = PREG(u, PC);
+    r->ppba = reg_pair(PREG(u, PPBAH), PREG(u, PPBAL));
+    r->ppla = reg_pair(PREG(u, PPLAH), PREG(u, PPLAL));
+    r->spba = reg_pair(PREG(u, SPBAH), PREG(u, SPBAL));
+    r->spla = reg_pair(PREG(u, SPLAH), PREG(u, SPLAL));
+    r->max_subwin_log2 = pamu_mwce(s) + 1;
+}
+
+/* Largest table the model maps directly; bigger ones are still read. */
+#define PAMU_MAX_MAPPED_TABLE   (64 * MiB)
+
+/* Maps [@base, @limit) of the downstream memory; returns the bytes mapped. */
+static hwaddr pamu_map_table(PAMUState *s, MemoryRegionCache *cache,
+                             uint64_t base, uint64_t limit)
+{
+    int64_t len;
+
+    if (limit <= base || limit - base > PAMU_MAX_MAPPED_TABLE) {
+        return 0;
+    }
+    len = address_space_cache_init(cache, &s->memory_as, base, limit - base,
+                                   false);
+    return len > 0 ? len : 0;
+}
+
+static void pamu_free_view(PAMUUnitView *v)
+{
+    address_space_cache_destroy(&v->ppaact);
+    address_space_cache_destroy(&v->spaact);
+    g_free(v);
+}
+
+/* Called with the BQL held. */
+static void pamu_update_view(PAMUState *s, unsigned unit)
+{
+    PAMUUnitView *v = g_new0(PAMUUnitView, 1);
+    PAMUUnitView *old = s->views[unit];
+
+    address_space_cache_init_empty(&v->ppaact);
+    address_space_cache_init_empty(&v->spaact);
+    qemu_mutex_lock(&s->lock);
+    pamu_walk_regs(s, unit, &v->regs);
+    qemu_mutex_unlock(&s->lock);
+    v->ppaact_len = pamu_map_table(s, &v->ppaact, v->regs.ppba, v->regs.ppla);
+    v->spaact_len = pamu_map_table(s, &v->spaact, v->regs.spba, v->regs.spla);
+    qatomic_rcu_set(&s->views[unit], v);
+    if (old) {
+        call_rcu(old, pamu_free_view, rcu);
+    }
+}
+
+static void pamu_update_views(PAMUState *s)
+{
+    unsigned i;
+
+    for (i = 0; i < s->num_units; i++) {
+        pamu_update_view(s, i);
+    }
+}
+
+/* Table mappings follow the memory map. */
+static void pamu_memory_commit(MemoryListener *listener)
+{
+    pamu_update_views(container_of(listener, PAMUState, memory_listener));
 }
 
 /* The read-only identification and capability registers. */
@@ -191,6 +264,10 @@ static void pamu_regs_write(void *opaque, hwaddr addr, uint64_t data,
     qemu_mutex_unlock(&s->lock);
 
     switch (offset) {
+    case A_PPBAH ... A_SPLAL:
+    case A_PC:
+        pamu_update_view(s, unit);
+        break;
     case A_PICS:
         pamu_update_irq(s);
         break;
@@ -241,6 +318,7 @@ static void pamu_bypass_write(void *opaque, hwaddr addr, uint64_t data,
     qemu_mutex_lock(&s->lock);
     s->bypass = data & pamu_bypass_mask(s);
     qemu_mutex_unlock(&s->lock);
+    pamu_update_views(s);
 }
 
 static const MemoryRegionOps pamu_bypass_ops = {
@@ -253,28 +331,37 @@ static const MemoryRegionOps pamu_bypass_ops = {
     },
 };
 
-/* Called with s->lock held. */
-static void pamu_walk_regs(PAMUState *s, unsigned unit, PAMUWalkRegs *r)
-{
-    PAMUUnit *u = &s->units[unit];
+typedef struct PAMUFetchCtx {
+    PAMUState *s;
+    PAMUUnitView *v;
+} PAMUFetchCtx;
 
-    r->bypass = s->bypass & PAMU_BYPASS_BIT(unit);
-    r->pc = PREG(u, PC);
-    r->ppba = reg_pair(PREG(u, PPBAH), PREG(u, PPBAL));
-    r->ppla = reg_pair(PREG(u, PPLAH), PREG(u, PPLAL));
-    r->spba = reg_pair(PREG(u, SPBAH), PREG(u, SPBAL));
-    r->spla = reg_pair(PREG(u, SPLAH), PREG(u, SPLAL));
-    r->max_subwin_log2 = pamu_mwce(s) + 1;
+/* Whether [@addr, @addr + @len) lies in the mapped part of a table. */
+static bool in_table(uint64_t addr, unsigned len, uint64_t base,
+                     hwaddr mapped)
+{
+    return addr >= base && addr - base < mapped && mapped - (addr - base) >= len;
 }
 
 static bool pamu_fetch(void *opaque, uint64_t addr, uint32_t *words,
                        unsigned n)
 {
-    PAMUState *s = opaque;
+    PAMUFetchCtx *ctx = opaque;
+    PAMUUnitView *v = ctx->v;
+    MemTxResult r;
     unsigned i;
 
-    if (address_space_read(&s->memory_as, addr, MEMTXATTRS_UNSPECIFIED,
-                           words, n * 4) != MEMTX_OK) {
+    if (in_table(addr, n * 4, v->regs.ppba, v->ppaact_len)) {
+        r = address_space_read_cached(&v->ppaact, addr - v->regs.ppba,
+                                      words, n * 4);
+    } else if (in_table(addr, n * 4, v->regs.spba, v->spaact_len)) {
+        r = address_space_read_cached(&v->spaact, addr - v->regs.spba,
+                                      words, n * 4);
+    } else {
+        r = address_space_read(&ctx->s->memory_as, addr,
+                                MEMTXATTRS_UNSPECIFIED, words, n * 4);
+    }
+    if (r != MEMTX_OK) {
         return false;
     }
     for (i = 0; i < n; i++) {
@@ -377,14 +464,16 @@ static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
         .addr_mask = PAMU_UNIT_SIZE - 1,
         .perm = IOMMU_NONE,
     };
-    PAMUWalkRegs regs;
+    PAMUFetchCtx ctx = { .s = s };
     PAMUWalkResult res;
 
-    qemu_mutex_lock(&s->lock);
-    pamu_walk_regs(s, sp->unit, &regs);
-    qemu_mutex_unlock(&s->lock);
-
-    pamu_walk(&regs, pamu_fetch, s, sp->liodn, addr, access, &res);
+    /*
+     * Callers hold the BQL or are in an RCU critical section (see
+     * IOMMUMemoryRegionClass::translate); either keeps the view alive, as
+     * RCU callbacks run under the BQL.
+     */
+    ctx.v = qatomic_rcu_read(&s->views[sp->unit]);
+    pamu_walk(&ctx.v->regs, pamu_fetch, &ctx, sp->liodn, addr, access, &res);
     if (res.flags) {
         pamu_log_walk(sp->liodn, addr, &res);
     }
@@ -481,6 +570,7 @@ static void pamu_reset_exit(Object *obj, ResetType type)
     s->bypass = pamu_bypass_mask(s);
     s->lost_violations = 0;
     qemu_mutex_unlock(&s->lock);
+    pamu_update_views(s);
     pamu_update_irq(s);
 }
 
@@ -521,6 +611,11 @@ static void pamu_realize(DeviceState *dev, Error **errp)
     }
 
     address_space_init(&s->memory_as, s->memory, "pamu-downstream");
+    s->memory_listener = (MemoryListener) {
+        .name = "pamu",
+        .commit = pamu_memory_commit,
+    };
+    memory_listener_register(&s->memory_listener, &s->memory_as);
     memory_region_init_io(&s->regs_mr, OBJECT(s), &pamu_regs_ops, s,
                           "pamu", (uint64_t)s->num_units * PAMU_UNIT_SIZE);
     memory_region_init_io(&s->bypass_mr, OBJECT(s), &pamu_bypass_ops, s,
@@ -550,6 +645,7 @@ static int pamu_post_load(void *opaque, int version_id)
     PAMUState *s = opaque;
 
     s->bypass &= pamu_bypass_mask(s);
+    pamu_update_views(s);
     pamu_update_irq(s);
     return 0;
 }

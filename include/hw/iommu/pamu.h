@@ -14,9 +14,11 @@
 
 #include "exec/memory.h"
 #include "hw/sysbus.h"
+#include "qemu/rcu.h"
 #include "qemu/thread.h"
 #include "qom/object.h"
 #include "hw/iommu/pamu-regs.h"
+#include "hw/iommu/pamu-walk.h"
 
 #define TYPE_PAMU "pamu"
 OBJECT_DECLARE_SIMPLE_TYPE(PAMUState, PAMU)
@@ -37,6 +39,20 @@ typedef struct PAMUUnit {
     uint32_t regs[PAMU_NR_SLOTS];
 } PAMUUnit;
 
+/*
+ * What translation needs of a unit: its registers and direct mappings of
+ * the PPAACT and SPAACT.  Rebuilt (under the BQL) whenever a register it
+ * depends on or the memory map changes, and read under RCU, so that the
+ * translation path takes no lock.  The mappings point at guest memory:
+ * entries are still read afresh on every access.
+ */
+typedef struct PAMUUnitView {
+    struct rcu_head rcu;
+    PAMUWalkRegs regs;
+    MemoryRegionCache ppaact, spaact;
+    hwaddr ppaact_len, spaact_len;  /* bytes mapped from PPBA, SPBA */
+} PAMUUnitView;
+
 /* The address space seen by the DMA of one LIODN. */
 typedef struct PAMULiodnSpace {
     IOMMUMemoryRegion iommu;
@@ -53,7 +69,9 @@ struct PAMUState {
     MemoryRegion bypass_mr;     /* PAMUBYPENR, placed in GUTS */
     qemu_irq irq;
     AddressSpace memory_as;     /* tables are read and DMA goes here */
+    MemoryListener memory_listener;
     GHashTable *spaces;         /* LIODN -> PAMULiodnSpace */
+    PAMUUnitView *views[PAMU_MAX_UNITS];
 
     /*
      * @lock guards @units and @bypass: MMIO runs under the BQL but
