@@ -340,7 +340,8 @@ typedef struct PAMUFetchCtx {
 static bool in_table(uint64_t addr, unsigned len, uint64_t base,
                      hwaddr mapped)
 {
-    return addr >= base && addr - base < mapped && mapped - (addr - base) >= len;
+    return addr >= base && addr - base < mapped &&
+           mapped - (addr - base) >= len;
 }
 
 static bool pamu_fetch(void *opaque, uint64_t addr, uint32_t *words,
