@@ -241,7 +241,7 @@ static void check_msi(Env *e, uint32_t devfn)
     g_assert_cmpuint(bar_readl(e, SIM_REG_MSI_STATUS), ==,
                      SIM_MSI_STATUS_DELIVERED);
     /* QEMU handles the eventfd in its main loop: give it a few rounds */
-    for (i = 0; i < 200 && le32_to_cpu(got) != 0x4321; i++) {
+    for (i = 0; i < 1000 && le32_to_cpu(got) != 0x4321; i++) {
         g_usleep(5000);
         qtest_memread(e->qts, addr, &got, sizeof(got));
     }
