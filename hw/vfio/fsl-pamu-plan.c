@@ -297,11 +297,12 @@ bool pamu_plan(const PamuRamRange *ranges, unsigned nr,
 }
 
 PamuFitStatus pamu_plan_fit(const PamuPlan *plan, const PamuRamRange *r,
+                            uint64_t mem_start, uint64_t mem_end,
                             PamuMapOp ops[2], unsigned *nr_ops,
                             uint32_t *window)
 {
-    uint64_t w = plan->window_size, off, whole, tail, piece;
-    uint32_t first, count, i;
+    uint64_t w = plan->window_size, off, head, whva, last_hva, tail, piece;
+    uint32_t first, last, whole, i;
 
     *nr_ops = 0;
     *window = UINT32_MAX;
@@ -312,25 +313,28 @@ PamuFitStatus pamu_plan_fit(const PamuPlan *plan, const PamuRamRange *r,
     }
     off = r->iova - plan->aperture_start;
     first = off / w;
-    if (off & (w - 1)) {
+    last = (off + r->size - 1) / w;
+    /* the host memory must reach back to the first window's start */
+    head = off - (uint64_t)first * w;
+    if (r->hva - mem_start < head) {
         *window = first;
-        return PAMU_FIT_NOT_WINDOW_ALIGNED;
+        return PAMU_FIT_NO_WINDOW_START;
     }
-    whole = r->size / w;
-    tail = r->size & (w - 1);
-    count = whole + !!tail;
-    if (tail && (!is_power_of_2(tail) || tail < PAMU_PLAN_MIN_WINDOW)) {
-        *window = first + whole;
+    whva = r->hva - head;
+    last_hva = whva + (uint64_t)(last - first) * w;
+    tail = MIN(w, mem_end - last_hva);
+    if (tail != w && (!is_power_of_2(tail) || tail < PAMU_PLAN_MIN_WINDOW)) {
+        *window = last;
         return PAMU_FIT_BAD_TAIL;
     }
-    for (i = first; i < first + count; i++) {
+    for (i = first; i <= last; i++) {
         if (plan->use[i] == PAMU_WINDOW_MSI) {
             *window = i;
             return PAMU_FIT_MSI_WINDOW;
         }
     }
-    piece = whole ? w : tail;
-    if ((r->hva - r->iova) & (piece - 1)) {
+    piece = first == last ? tail : w;
+    if (whva & (piece - 1)) {
         *window = first;
         return PAMU_FIT_HVA_MISALIGNED;
     }
@@ -339,20 +343,20 @@ PamuFitStatus pamu_plan_fit(const PamuPlan *plan, const PamuRamRange *r,
         return PAMU_FIT_PAGE_TOO_SMALL;
     }
 
+    whole = last - first + (tail == w);
     if (whole) {
-        ops[*nr_ops] = (PamuMapOp) {
-            .iova = r->iova, .size = whole * w, .hva = r->hva,
+        ops[(*nr_ops)++] = (PamuMapOp) {
+            .iova = plan->aperture_start + (uint64_t)first * w,
+            .size = (uint64_t)whole * w, .hva = whva,
             .window = first, .nr_windows = whole,
         };
-        (*nr_ops)++;
     }
-    if (tail) {
-        ops[*nr_ops] = (PamuMapOp) {
-            .iova = r->iova + whole * w, .size = tail,
-            .hva = r->hva + whole * w,
-            .window = first + whole, .nr_windows = 1,
+    if (tail != w) {
+        ops[(*nr_ops)++] = (PamuMapOp) {
+            .iova = plan->aperture_start + (uint64_t)last * w,
+            .size = tail, .hva = last_hva,
+            .window = last, .nr_windows = 1,
         };
-        (*nr_ops)++;
     }
     return PAMU_FIT_OK;
 }

@@ -23,6 +23,7 @@
 #include "hw/vfio/vfio-common.h"
 #include "hw/vfio/fsl-pamu-uapi.h"
 #include "hw/vfio/fsl-pamu-plan.h"
+#include "hw/qdev-core.h"
 #include "exec/address-spaces.h"
 #include "exec/memory.h"
 #include "exec/cpu-common.h"
@@ -34,12 +35,22 @@
 #include "qapi/error.h"
 #include "trace.h"
 
-/* A section seen at run time that the plan cannot map */
-typedef struct VFIOPamuRefused {
+/* A RAM section add_window saw, and the windows that hold it */
+typedef struct VFIOPamuSection {
     hwaddr iova;
     uint64_t size;
-    QLIST_ENTRY(VFIOPamuRefused) next;
-} VFIOPamuRefused;
+    bool mapped;                    /* false: it stays unmapped */
+    PamuMapOp ops[2];
+    unsigned nr_ops;
+    QLIST_ENTRY(VFIOPamuSection) next;
+} VFIOPamuSection;
+
+/* One VFIO_IOMMU_MAP_DMA of guest RAM: a run of windows */
+typedef struct VFIOPamuMapping {
+    uint32_t window;
+    uint32_t nr_windows;
+    QLIST_ENTRY(VFIOPamuMapping) next;
+} VFIOPamuMapping;
 
 typedef struct VFIOPamuContainer {
     VFIOContainer container;
@@ -47,9 +58,19 @@ typedef struct VFIOPamuContainer {
     uint32_t msi_banks;             /* MSI_BANKS.count */
     uint32_t addr_bits;             /* from the IOVA range before GEOMETRY */
     PamuPlan plan;
-    /* Bytes of guest RAM mapped at the start of each window, 0 if none */
-    uint64_t ram_mapped[PAMU_PLAN_MAX_WINDOWS];
-    QLIST_HEAD(, VFIOPamuRefused) refused;
+    /* The guest RAM regions the plan was made for */
+    GPtrArray *ram_mrs;
+    QLIST_HEAD(, VFIOPamuSection) sections;
+    QLIST_HEAD(, VFIOPamuMapping) mappings;
+    /*
+     * Per window: how many sections use it, and what it maps (host address,
+     * bytes from the window start; 0 if nothing).  Sections that share a
+     * window (RAM split by a PCI BAR, or by two inbound windows) share its
+     * mapping.
+     */
+    uint32_t users[PAMU_PLAN_MAX_WINDOWS];
+    uint64_t win_hva[PAMU_PLAN_MAX_WINDOWS];
+    uint64_t win_size[PAMU_PLAN_MAX_WINDOWS];
 } VFIOPamuContainer;
 
 OBJECT_DECLARE_SIMPLE_TYPE(VFIOPamuContainer, VFIO_IOMMU_FSL_PAMU);
@@ -197,6 +218,7 @@ static bool vfio_pamu_get_limits(VFIOPamuContainer *pc, Error **errp)
 
 typedef struct VFIOPamuRamList {
     GArray *ranges;                 /* PamuRamRange */
+    GPtrArray *mrs;                 /* their MemoryRegions */
     uint64_t total;
 } VFIOPamuRamList;
 
@@ -208,7 +230,12 @@ static bool vfio_pamu_collect_ram(Int128 start, Int128 len,
     VFIOPamuRamList *list = opaque;
     PamuRamRange r;
 
-    if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr)) {
+    /*
+     * Guest RAM comes from memory backends or the machine; RAM that a
+     * device owns (a BAR, video memory, a ROM) is a peer-to-peer target.
+     */
+    if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) ||
+        object_dynamic_cast(memory_region_owner(mr), TYPE_DEVICE)) {
         return false;
     }
     r = (PamuRamRange) {
@@ -219,6 +246,9 @@ static bool vfio_pamu_collect_ram(Int128 start, Int128 len,
     };
     g_array_append_val(list->ranges, r);
     list->total += r.size;
+    if (!g_ptr_array_find(list->mrs, mr, NULL)) {
+        g_ptr_array_add(list->mrs, mr);
+    }
     return false;
 }
 
@@ -307,7 +337,7 @@ static bool vfio_pamu_plan_ram(VFIOPamuContainer *pc, Error **errp)
 {
     g_autoptr(GArray) ranges = g_array_new(false, false,
                                            sizeof(PamuRamRange));
-    VFIOPamuRamList list = { .ranges = ranges };
+    VFIOPamuRamList list = { .ranges = ranges, .mrs = pc->ram_mrs };
     PamuPlanLimits lim = {
         .max_windows = pc->max_windows,
         .msi_banks = pc->msi_banks,
@@ -429,7 +459,9 @@ static void vfio_pamu_unmap_all(VFIOPamuContainer *pc)
         error_report("vfio: unmapping all PAMU windows failed: %s",
                      strerror(-ret));
     }
-    memset(pc->ram_mapped, 0, sizeof(pc->ram_mapped));
+    memset(pc->users, 0, sizeof(pc->users));
+    memset(pc->win_hva, 0, sizeof(pc->win_hva));
+    memset(pc->win_size, 0, sizeof(pc->win_size));
 }
 
 /* Reports the IOVA ranges (aperture minus MSI windows) and window size. */
@@ -470,33 +502,51 @@ static bool vfio_pamu_setup(VFIOContainerBase *bcontainer, Error **errp)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
 
-    QLIST_INIT(&pc->refused);
-    memset(pc->ram_mapped, 0, sizeof(pc->ram_mapped));
+    QLIST_INIT(&pc->sections);
+    QLIST_INIT(&pc->mappings);
+    pc->ram_mrs = g_ptr_array_new();
 
     if (!vfio_pamu_get_limits(pc, errp) || !vfio_pamu_plan_ram(pc, errp) ||
         !vfio_pamu_set_geometry(pc, errp)) {
-        return false;
+        goto free_mrs;
     }
     /* Before any VFIO_DEVICE_SET_IRQS can enable MSI or MSI-X */
     if (!vfio_pamu_map_msi(pc, errp) ||
         !vfio_pamu_report_ranges(pc, errp)) {
         vfio_pamu_unmap_all(pc);
-        return false;
+        goto free_mrs;
     }
     return true;
+
+free_mrs:
+    g_ptr_array_free(pc->ram_mrs, true);
+    pc->ram_mrs = NULL;
+    return false;
 }
 
-static bool vfio_pamu_is_refused(VFIOPamuContainer *pc, hwaddr iova,
-                                 uint64_t size)
+/* The section record covering [iova, iova + size), if any */
+static VFIOPamuSection *vfio_pamu_find(VFIOPamuContainer *pc, hwaddr iova,
+                                       uint64_t size)
 {
-    VFIOPamuRefused *r;
+    VFIOPamuSection *s;
 
-    QLIST_FOREACH(r, &pc->refused, next) {
-        if (ranges_overlap(r->iova, r->size, iova, size)) {
-            return true;
+    QLIST_FOREACH(s, &pc->sections, next) {
+        if (ranges_overlap(s->iova, s->size, iova, size)) {
+            return s;
         }
     }
-    return false;
+    return NULL;
+}
+
+static VFIOPamuSection *vfio_pamu_add_section(VFIOPamuContainer *pc,
+                                              hwaddr iova, uint64_t size)
+{
+    VFIOPamuSection *s = g_new0(VFIOPamuSection, 1);
+
+    s->iova = iova;
+    s->size = size;
+    QLIST_INSERT_HEAD(&pc->sections, s, next);
+    return s;
 }
 
 /*
@@ -508,8 +558,6 @@ static bool vfio_pamu_is_refused(VFIOPamuContainer *pc, hwaddr iova,
 static bool vfio_pamu_refuse(VFIOPamuContainer *pc, hwaddr iova,
                              uint64_t size, Error *err, Error **errp)
 {
-    VFIOPamuRefused *r;
-
     if (!pc->container.bcontainer.initialized) {
         error_propagate(errp, err);
         return false;
@@ -519,10 +567,7 @@ static bool vfio_pamu_refuse(VFIOPamuContainer *pc, hwaddr iova,
                   iova + size - 1, error_get_pretty(err));
     trace_vfio_pamu_refuse(iova, size, error_get_pretty(err));
     error_free(err);
-    r = g_new0(VFIOPamuRefused, 1);
-    r->iova = iova;
-    r->size = size;
-    QLIST_INSERT_HEAD(&pc->refused, r, next);
+    vfio_pamu_add_section(pc, iova, size);
     return true;
 }
 
@@ -541,12 +586,13 @@ static void vfio_pamu_fit_error(VFIOPamuContainer *pc, PamuFitStatus st,
                    pc->plan.aperture_start,
                    pc->plan.aperture_start + pc->plan.aperture_size - 1);
         break;
-    case PAMU_FIT_NOT_WINDOW_ALIGNED:
+    case PAMU_FIT_NO_WINDOW_START:
         error_setg(errp, "RAM at 0x%" PRIx64 "-0x%" PRIx64 " starts inside "
-                   "PAMU window %u (windows are %s)", r->iova, end, win, w);
+                   "PAMU window %u (windows are %s) and its memory does not "
+                   "cover the window's start", r->iova, end, win, w);
         break;
     case PAMU_FIT_BAD_TAIL:
-        error_setg(errp, "RAM at 0x%" PRIx64 "-0x%" PRIx64 " covers a part "
+        error_setg(errp, "RAM at 0x%" PRIx64 "-0x%" PRIx64 " ends in a part "
                    "of PAMU window %u that is not a power of two", r->iova,
                    end, win);
         break;
@@ -570,52 +616,85 @@ static void vfio_pamu_fit_error(VFIOPamuContainer *pc, PamuFitStatus st,
     }
 }
 
+/* Does @op agree with what its windows already map, if anything? */
+static bool vfio_pamu_op_agrees(VFIOPamuContainer *pc, const PamuMapOp *op,
+                                uint32_t *conflict)
+{
+    uint64_t w = pc->plan.window_size;
+    uint32_t i;
+
+    for (i = 0; i < op->nr_windows; i++) {
+        uint32_t win = op->window + i;
+
+        if (pc->win_size[win] &&
+            (pc->win_hva[win] != op->hva + i * w ||
+             pc->win_size[win] != MIN(op->size, w))) {
+            *conflict = win;
+            return false;
+        }
+    }
+    return true;
+}
+
 static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
                                  MemoryRegionSection *section, Error **errp)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
-    hwaddr iova = section->offset_within_address_space;
-    uint64_t size = int128_get64(section->size);
+    MemoryRegion *mr = section->mr;
+    /* the page-aligned range vfio_listener_region_add() maps */
+    hwaddr iova = REAL_HOST_PAGE_ALIGN(section->offset_within_address_space);
+    uint64_t end = (section->offset_within_address_space +
+                    int128_get64(section->size)) & qemu_real_host_page_mask();
+    uint64_t base = (uintptr_t)memory_region_get_ram_ptr(mr);
     Error *err = NULL;
-    PamuMapOp ops[2];
+    VFIOPamuSection *s;
     PamuRamRange r;
     PamuFitStatus st;
-    unsigned nr_ops, k;
-    uint32_t win, i;
+    uint32_t win;
+    unsigned k;
 
-    if (memory_region_is_iommu(section->mr)) {
+    if (memory_region_is_iommu(mr)) {
         error_setg(&err, "a guest IOMMU in front of a device assigned "
                    "through a PAMU is not supported");
-        return vfio_pamu_refuse(pc, iova, size, err, errp);
+        return vfio_pamu_refuse(pc, iova, end - iova, err, errp);
     }
-    if (memory_region_is_ram_device(section->mr)) {
-        /* vfio only warns about these: PCI peer-to-peer is unavailable */
-        error_setg(errp, "PAMU windows map only guest RAM, not device "
-                   "memory at 0x%" PRIx64, iova);
-        return false;
+    if (memory_region_is_ram_device(mr) ||
+        !g_ptr_array_find(pc->ram_mrs, mr, NULL)) {
+        /* a RAM BAR of another device, in the PCI host's DMA space */
+        warn_report_once("vfio-pamu: PAMU windows map only guest RAM: no "
+                         "PCI peer-to-peer DMA to %s at 0x%" PRIx64,
+                         memory_region_name(mr), iova);
+        trace_vfio_pamu_refuse(iova, end - iova, "not guest RAM");
+        vfio_pamu_add_section(pc, iova, end - iova);
+        return true;
     }
 
     r = (PamuRamRange) {
         .iova = iova,
-        .size = size,
-        .hva = (uintptr_t)memory_region_get_ram_ptr(section->mr) +
-               section->offset_within_region,
-        .page_size = qemu_ram_pagesize(section->mr->ram_block),
+        .size = end - iova,
+        .hva = base + section->offset_within_region +
+               (iova - section->offset_within_address_space),
+        .page_size = qemu_ram_pagesize(mr->ram_block),
     };
-    st = pamu_plan_fit(&pc->plan, &r, ops, &nr_ops, &win);
+    s = vfio_pamu_add_section(pc, r.iova, r.size);
+    st = pamu_plan_fit(&pc->plan, &r, base, base + memory_region_size(mr),
+                       s->ops, &s->nr_ops, &win);
     if (st != PAMU_FIT_OK) {
+        QLIST_REMOVE(s, next);
+        g_free(s);
         vfio_pamu_fit_error(pc, st, &r, win, &err);
-        return vfio_pamu_refuse(pc, iova, size, err, errp);
+        return vfio_pamu_refuse(pc, r.iova, r.size, err, errp);
     }
-    for (k = 0; k < nr_ops; k++) {
-        for (i = ops[k].window; i < ops[k].window + ops[k].nr_windows; i++) {
-            if (pc->ram_mapped[i]) {
-                error_setg(&err, "RAM at 0x%" PRIx64 " needs PAMU window %u, "
-                           "which already maps other RAM", iova, i);
-                return vfio_pamu_refuse(pc, iova, size, err, errp);
-            }
+    for (k = 0; k < s->nr_ops; k++) {
+        if (!vfio_pamu_op_agrees(pc, &s->ops[k], &win)) {
+            QLIST_REMOVE(s, next);
+            g_free(s);
+            error_setg(&err, "RAM at 0x%" PRIx64 " needs PAMU window %u, "
+                       "which already maps other memory", r.iova, win);
+            return vfio_pamu_refuse(pc, r.iova, r.size, err, errp);
         }
     }
+    s->mapped = true;
     return true;
 }
 
@@ -623,120 +702,182 @@ static void vfio_pamu_del_window(VFIOContainerBase *bcontainer,
                                  MemoryRegionSection *section)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
-    hwaddr iova = section->offset_within_address_space;
-    VFIOPamuRefused *r, *next;
+    hwaddr iova = REAL_HOST_PAGE_ALIGN(section->offset_within_address_space);
+    uint64_t end = (section->offset_within_address_space +
+                    int128_get64(section->size)) & qemu_real_host_page_mask();
+    VFIOPamuSection *s = vfio_pamu_find(pc, iova, end - iova);
 
-    QLIST_FOREACH_SAFE(r, &pc->refused, next, next) {
-        if (r->iova == iova && r->size == int128_get64(section->size)) {
-            QLIST_REMOVE(r, next);
-            g_free(r);
+    if (s) {
+        QLIST_REMOVE(s, next);
+        g_free(s);
+    }
+}
+
+/* Maps windows [first, first + n) of @op, which no section uses yet. */
+static int vfio_pamu_map_run(VFIOPamuContainer *pc, const PamuMapOp *op,
+                             uint32_t first, uint32_t n, bool readonly)
+{
+    uint64_t w = pc->plan.window_size;
+    uint64_t skip = (uint64_t)(first - op->window) * w;
+    struct vfio_iommu_type1_dma_map map = {
+        .argsz = sizeof(map),
+        .flags = VFIO_DMA_MAP_FLAG_READ |
+                 (readonly ? 0 : VFIO_DMA_MAP_FLAG_WRITE),
+        .vaddr = op->hva + skip,
+        .iova = op->iova + skip,
+        .size = MIN(op->size - skip, (uint64_t)n * w),
+    };
+    VFIOPamuMapping *m;
+    uint32_t i;
+    int ret;
+
+    ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_MAP_DMA, &map);
+    if (ret) {
+        ret = -errno;
+    }
+    trace_vfio_pamu_map(map.iova, map.size, map.vaddr, map.flags, first, n,
+                        ret);
+    if (ret) {
+        return ret;
+    }
+    for (i = first; i < first + n; i++) {
+        pc->win_hva[i] = map.vaddr + (uint64_t)(i - first) * w;
+        pc->win_size[i] = MIN(map.size, w);
+    }
+    m = g_new0(VFIOPamuMapping, 1);
+    m->window = first;
+    m->nr_windows = n;
+    QLIST_INSERT_HEAD(&pc->mappings, m, next);
+    return 0;
+}
+
+/* Unmaps every mapping whose windows no section uses any more. */
+static int vfio_pamu_unmap_unused(VFIOPamuContainer *pc)
+{
+    VFIOPamuMapping *m, *next;
+    uint32_t i, used;
+    int ret = 0, err;
+
+    QLIST_FOREACH_SAFE(m, &pc->mappings, next, next) {
+        uint32_t last = m->window + m->nr_windows - 1;
+
+        for (used = 0, i = m->window; i <= last; i++) {
+            used += pc->users[i];
+        }
+        if (used) {
+            continue;
+        }
+        err = vfio_pamu_unmap_range(pc, vfio_pamu_window_iova(pc, m->window),
+                                    (uint64_t)(m->nr_windows - 1) *
+                                    pc->plan.window_size + pc->win_size[last],
+                                    0);
+        if (err) {
+            ret = err;
+            continue;
+        }
+        for (i = m->window; i <= last; i++) {
+            pc->win_hva[i] = pc->win_size[i] = 0;
+        }
+        QLIST_REMOVE(m, next);
+        g_free(m);
+    }
+    return ret;
+}
+
+static void vfio_pamu_use(VFIOPamuContainer *pc, VFIOPamuSection *s, int d)
+{
+    unsigned k;
+    uint32_t i;
+
+    for (k = 0; k < s->nr_ops; k++) {
+        for (i = 0; i < s->ops[k].nr_windows; i++) {
+            pc->users[s->ops[k].window + i] += d;
         }
     }
 }
 
+/*
+ * Maps the windows of a section that add_window accepted, one call per run
+ * of windows no other section has mapped already.
+ */
 static int vfio_pamu_dma_map(const VFIOContainerBase *bcontainer,
                              hwaddr iova, ram_addr_t size, void *vaddr,
                              bool readonly)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
-    /* add_window checked the backing pages; here only the geometry */
-    PamuRamRange r = {
-        .iova = iova, .size = size, .hva = (uintptr_t)vaddr,
-        .page_size = 1ULL << 63,
-    };
-    PamuMapOp ops[2];
-    unsigned nr_ops, k;
-    uint32_t win, i;
-    int ret = 0;
+    VFIOPamuSection *s = vfio_pamu_find(pc, iova, size);
+    unsigned k;
+    uint32_t i, first;
+    int ret;
 
-    if (vfio_pamu_is_refused(pc, iova, size)) {
+    if (!s) {
+        return -EINVAL;         /* not a section add_window has seen */
+    }
+    if (!s->mapped) {
         return 0;
     }
-    if (pamu_plan_fit(&pc->plan, &r, ops, &nr_ops, &win) != PAMU_FIT_OK) {
-        return -EINVAL;
-    }
-    for (k = 0; k < nr_ops; k++) {
-        struct vfio_iommu_type1_dma_map map = {
-            .argsz = sizeof(map),
-            .flags = VFIO_DMA_MAP_FLAG_READ |
-                     (readonly ? 0 : VFIO_DMA_MAP_FLAG_WRITE),
-            .vaddr = ops[k].hva,
-            .iova = ops[k].iova,
-            .size = ops[k].size,
-        };
+    for (k = 0; k < s->nr_ops; k++) {
+        const PamuMapOp *op = &s->ops[k];
+        uint32_t end = op->window + op->nr_windows;
 
-        ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_MAP_DMA, &map);
-        if (ret) {
-            ret = -errno;
-        }
-        trace_vfio_pamu_map(map.iova, map.size, map.vaddr, map.flags,
-                            ops[k].window, ops[k].nr_windows, ret);
-        if (ret) {
-            break;
-        }
-        for (i = ops[k].window; i < ops[k].window + ops[k].nr_windows; i++) {
-            pc->ram_mapped[i] = MIN(ops[k].size, pc->plan.window_size);
-        }
-    }
-    if (ret && k) {
-        /* all or nothing, as the kernel does for each call */
-        vfio_pamu_unmap_range(pc, ops[0].iova, ops[0].size, 0);
-        for (i = ops[0].window; i < ops[0].window + ops[0].nr_windows; i++) {
-            pc->ram_mapped[i] = 0;
+        for (i = op->window; i < end; ) {
+            while (i < end && pc->win_size[i]) {
+                i++;                    /* already mapped, for a neighbour */
+            }
+            first = i;
+            while (i < end && !pc->win_size[i]) {
+                i++;
+            }
+            if (i == first) {
+                continue;
+            }
+            ret = vfio_pamu_map_run(pc, op, first, i - first, readonly);
+            if (ret) {
+                vfio_pamu_unmap_unused(pc);     /* all or nothing */
+                return ret;
+            }
         }
     }
-    return ret;
+    vfio_pamu_use(pc, s, 1);
+    return 0;
 }
 
 /*
- * Unmaps the RAM this backend mapped in [iova, iova + size), one call per
- * run of mapped windows, so that the MSI windows are never touched.
+ * Drops a section's use of its windows and unmaps those no section uses;
+ * the MSI windows are never touched.
  */
 static int vfio_pamu_dma_unmap(const VFIOContainerBase *bcontainer,
                                hwaddr iova, ram_addr_t size,
                                IOMMUTLBEntry *iotlb)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
-    uint64_t w = pc->plan.window_size;
-    uint32_t i, first = UINT32_MAX;
-    int ret = 0, err;
+    VFIOPamuSection *s = vfio_pamu_find(pc, iova, size);
 
-    for (i = 0; i <= pc->plan.nr_windows; i++) {
-        uint64_t start = vfio_pamu_window_iova(pc, i);
-        bool inside = i < pc->plan.nr_windows && pc->ram_mapped[i] &&
-                      start >= iova && start + pc->ram_mapped[i] - iova <= size;
-
-        if (inside && first == UINT32_MAX) {
-            first = i;
-        }
-        if (!inside && first != UINT32_MAX) {
-            uint64_t from = vfio_pamu_window_iova(pc, first);
-            uint64_t len = (uint64_t)(i - 1 - first) * w +
-                           pc->ram_mapped[i - 1];
-
-            err = vfio_pamu_unmap_range(pc, from, len, 0);
-            if (err) {
-                ret = err;
-            } else {
-                memset(&pc->ram_mapped[first], 0,
-                       (i - first) * sizeof(pc->ram_mapped[0]));
-            }
-            first = UINT32_MAX;
-        }
+    if (!s || !s->mapped) {
+        return 0;
     }
-    return ret;
+    vfio_pamu_use(pc, s, -1);
+    s->mapped = false;
+    return vfio_pamu_unmap_unused(pc);
 }
 
 static void vfio_pamu_release(VFIOContainerBase *bcontainer)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
-    VFIOPamuRefused *r, *next;
+    VFIOPamuSection *s, *snext;
+    VFIOPamuMapping *m, *mnext;
 
     vfio_pamu_unmap_all(pc);
-    QLIST_FOREACH_SAFE(r, &pc->refused, next, next) {
-        QLIST_REMOVE(r, next);
-        g_free(r);
+    QLIST_FOREACH_SAFE(s, &pc->sections, next, snext) {
+        QLIST_REMOVE(s, next);
+        g_free(s);
     }
+    QLIST_FOREACH_SAFE(m, &pc->mappings, next, mnext) {
+        QLIST_REMOVE(m, next);
+        g_free(m);
+    }
+    g_ptr_array_free(pc->ram_mrs, true);
+    pc->ram_mrs = NULL;
 }
 
 static void vfio_iommu_fsl_pamu_class_init(ObjectClass *klass, void *data)

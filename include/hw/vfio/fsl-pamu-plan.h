@@ -95,20 +95,24 @@ typedef struct PamuMapOp {
 typedef enum PamuFitStatus {
     PAMU_FIT_OK,
     PAMU_FIT_OUTSIDE_APERTURE,
-    PAMU_FIT_NOT_WINDOW_ALIGNED,    /* does not start on a window boundary */
+    PAMU_FIT_NO_WINDOW_START,       /* memory starts inside a window */
     PAMU_FIT_BAD_TAIL,              /* partial window not a power of two */
-    PAMU_FIT_MSI_WINDOW,            /* overlaps a window kept for MSI */
+    PAMU_FIT_MSI_WINDOW,            /* touches a window kept for MSI */
     PAMU_FIT_HVA_MISALIGNED,        /* host memory not aligned to a window */
     PAMU_FIT_PAGE_TOO_SMALL,        /* backing pages smaller than a window */
 } PamuFitStatus;
 
 /*
- * pamu_plan_fit: how to map RAM range @r under @plan: at most two MAP_DMA
- * calls (a run of whole windows, then a partial window at the start of the
- * next one).  On failure, *@window is the offending window where there is
- * one.
+ * pamu_plan_fit: how to map, under @plan, every window that the RAM section
+ * @r touches.  A window maps whole, or where the host memory holding @r,
+ * [@mem_start, @mem_end), ends inside it, from its start to that end.  So
+ * a section that covers only part of a window maps the whole window when
+ * the memory around it allows.  At most two MAP_DMA calls: a run of whole
+ * windows, then a partial window.  On failure, *@window is the offending
+ * window where there is one.
  */
 PamuFitStatus pamu_plan_fit(const PamuPlan *plan, const PamuRamRange *r,
+                            uint64_t mem_start, uint64_t mem_end,
                             PamuMapOp ops[2], unsigned *nr_ops,
                             uint32_t *window);
 
