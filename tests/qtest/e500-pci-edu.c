@@ -126,6 +126,13 @@ void e500_set_inbound_window(QTestState *qts, const E500Board *b, int idx,
                     local_addr, pci_addr, size_log2);
 }
 
+void e500_clear_inbound_window(QTestState *qts, const E500Board *b, int idx)
+{
+    g_assert(idx >= 0 && idx < 3);
+    qtest_writel(qts, b->ccsr + E500_PCI_IW1 - idx * E500_PCI_WIN_STRIDE +
+                 ATMU_WAR, 0);
+}
+
 uint64_t e500_pci_map_bar0(QTestState *qts, const E500Board *b,
                            uint32_t devfn)
 {

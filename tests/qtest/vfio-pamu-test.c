@@ -299,6 +299,19 @@ static void check_dma(Env *e)
     qtest_memread(e->qts, 0x2345000, got, sizeof(got));
     g_assert_cmpmem(got, sizeof(got), pattern, sizeof(pattern));
 
+    /* PIW2 closes: its windows, and only those, are unmapped */
+    e500_clear_inbound_window(e->qts, board, 1);
+    g_strfreev(lines);
+    lines = sim_log_lines(e->log);
+    i = sim_log_find(lines, 0, "ioctl UNMAP_DMA flags=0x0 iova=0x8000000 "
+                               "size=0x4000000 ret=0");
+    g_assert_cmpint(i, >=, 0);
+    g_assert_cmpint(sim_log_count(lines, "ioctl UNMAP_DMA"), ==, 1);
+    g_assert_cmpuint(device_dma(e, 128 * MiB + 0x2345000, 0, 256, true), ==,
+                     SIM_DMA_STATUS_FAULT);
+    g_assert_cmpuint(device_dma(e, 0x2345000, 0, 256, true), ==,
+                     SIM_DMA_STATUS_DONE);
+
     /*
      * PIW3: PCI [512, 576) MiB is outside the aperture.  The backend leaves
      * it unmapped (QEMU keeps running) and the device's DMA there faults.
@@ -422,6 +435,58 @@ static bool wait_exit(GPid pid, int *status)
         g_usleep(10000);
     }
     return false;
+}
+
+/*
+ * Hot-plug after the guest opened an inbound window and placed a VGA in
+ * PCI space: realize maps guest RAM at once, window by window around the
+ * VGA's legacy ranges, and leaves its RAM BAR (peer-to-peer) unmapped
+ * instead of failing.
+ */
+static void test_hotplug(void)
+{
+    const uint32_t vga = board->first_devfn + PCI_DEVFN(2, 0);
+    g_auto(GStrv) lines = NULL;
+    uint64_t v;
+    int i;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    start(&e, "-device pci-bridge,id=br0,chassis_nr=1,shpc=on,addr=0x2 "
+              "-device VGA,romfile=,addr=0x3");
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
+    e500_pci_map_bar0(e.qts, board, vga);
+    lines = sim_log_lines(e.log);
+    g_assert_cmpint(sim_log_count(lines, "open"), ==, 0);
+
+    qtest_qmp_assert_success(e.qts, "{'execute': 'device_add', 'arguments':"
+                             " {'driver': 'vfio-pci', 'host': '" HOST_BDF "',"
+                             " 'bus': 'br0', 'addr': '0x1',"
+                             " 'id': 'hostdev0'}}");
+    g_strfreev(lines);
+    lines = sim_log_lines(e.log);
+    i = sim_log_find(lines, 0, "map-msi windows=125-127");
+    g_assert_cmpint(i, >=, 0);
+    /*
+     * VGA's legacy ranges split RAM in the PCI host's DMA space: the RAM
+     * below 640 KiB maps window 0, the RAM above 768 KiB shares it and
+     * maps windows 1 to 63.
+     */
+    i = find_map(lines, 0);
+    g_assert_cmpint(i, >, 0);
+    g_assert_true(sim_log_value(lines[i], "size", &v) && v == 2 * MiB);
+    g_assert_cmpstr(lines[i - 1], ==, "map windows=0-0 size=0x200000 "
+                    "flags=0x3");
+    i = find_map(lines, 2 * MiB);
+    g_assert_cmpint(i, >, 0);
+    g_assert_true(sim_log_value(lines[i], "size", &v) &&
+                  v == RAM_MB * MiB - 2 * MiB);
+    g_assert_cmpint(sim_log_count(lines, "ioctl MAP_DMA"), ==, 3);
+    /* and not the VGA memory: no peer-to-peer */
+    g_assert_cmpint(find_map(lines, board->mmio_bus), ==, -1);
+    env_put(&e);
 }
 
 /*
@@ -556,6 +621,7 @@ int main(int argc, char **argv)
 
     qtest_add_func("vfio-pamu/e2e/dma-msi", test_e2e);
     qtest_add_func("vfio-pamu/e2e/hot-unplug", test_unplug);
+    qtest_add_func("vfio-pamu/e2e/hot-plug", test_hotplug);
     qtest_add_func("vfio-pamu/refused/no-hugepages", test_no_hugepages);
     qtest_add_func("vfio-pamu/refused/too-much-ram", test_too_much_ram);
     qtest_add_func("vfio-pamu/refused/no-msi-windows", test_no_msi_windows);
