@@ -126,21 +126,34 @@ void e500_set_inbound_window(QTestState *qts, const E500Board *b, int idx,
                     local_addr, pci_addr, size_log2);
 }
 
+void e500_clear_inbound_window(QTestState *qts, const E500Board *b, int idx)
+{
+    g_assert(idx >= 0 && idx < 3);
+    qtest_writel(qts, b->ccsr + E500_PCI_IW1 - idx * E500_PCI_WIN_STRIDE +
+                 ATMU_WAR, 0);
+}
+
+uint64_t e500_pci_map_bar0(QTestState *qts, const E500Board *b,
+                           uint32_t devfn)
+{
+    set_atmu_window(qts, b->ccsr + E500_PCI_OW1, b->mmio_bus, b->mmio_cpu,
+                    OUTBOUND_SIZE_LOG2);
+    e500_pci_cfg_writel(qts, b, devfn, PCI_BASE_ADDRESS_0, b->mmio_bus);
+    e500_pci_cfg_writel(qts, b, devfn, PCI_COMMAND,
+                        PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    return b->mmio_cpu;
+}
+
 void e500_edu_init(E500Edu *edu, QTestState *qts, const E500Board *b,
                    uint32_t devfn)
 {
     edu->qts = qts;
     edu->board = b;
     edu->devfn = devfn;
-    edu->bar = b->mmio_cpu;
 
     g_assert_cmphex(e500_pci_cfg_readl(qts, b, devfn, PCI_VENDOR_ID), ==,
                     PCI_VENDOR_ID_QEMU | (0x11e8 << 16));
-    set_atmu_window(qts, b->ccsr + E500_PCI_OW1, b->mmio_bus, b->mmio_cpu,
-                    OUTBOUND_SIZE_LOG2);
-    e500_pci_cfg_writel(qts, b, devfn, PCI_BASE_ADDRESS_0, b->mmio_bus);
-    e500_pci_cfg_writel(qts, b, devfn, PCI_COMMAND,
-                        PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    edu->bar = e500_pci_map_bar0(qts, b, devfn);
     g_assert_cmphex(qtest_readl(qts, edu->bar + EDU_ID), ==, EDU_ID_VALUE);
 }
 

@@ -59,6 +59,17 @@ void e500_set_inbound_window(QTestState *qts, const E500Board *b, int idx,
                              uint64_t pci_addr, uint64_t local_addr,
                              int size_log2);
 
+/* Disables inbound ATMU window @idx. */
+void e500_clear_inbound_window(QTestState *qts, const E500Board *b, int idx);
+
+/*
+ * Maps outbound window 1 and places BAR0 of the device at @devfn (a 32-bit
+ * memory BAR of at most 512 MiB) at its start; enables memory decoding and
+ * bus mastering.  Returns the CPU address of BAR0.
+ */
+uint64_t e500_pci_map_bar0(QTestState *qts, const E500Board *b,
+                           uint32_t devfn);
+
 /*
  * Maps outbound window 1 and the BAR of the edu at @devfn, enables its
  * memory decoding and bus mastering, and checks the identification register.

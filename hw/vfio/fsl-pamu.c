@@ -1,0 +1,907 @@
+/*
+ * vfio container backend for Freescale/NXP PAMU aperture/window IOMMUs
+ *
+ * A PAMU has no page tables: a domain is one power-of-two aperture split
+ * into at most 256 equal windows, each mapping one physically contiguous,
+ * naturally aligned block of host memory, and device MSIs reach the MPIC
+ * only through windows mapped onto its MSI banks.  So the geometry is fixed
+ * once, at setup, from the machine's RAM (the e500 PCI host only shows RAM
+ * to devices later, through inbound windows the guest programs), the MSI
+ * bank windows are mapped before any MSI can be enabled, and RAM sections
+ * are then mapped whole windows at a time.
+ *
+ * The host interface is the proposed uAPI in hw/vfio/fsl-pamu-uapi.h,
+ * specified in docs/devel/vfio-pamu.rst.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include <sys/ioctl.h>
+#include <linux/vfio.h>
+
+#include "hw/vfio/vfio-common.h"
+#include "hw/vfio/fsl-pamu-uapi.h"
+#include "hw/vfio/fsl-pamu-plan.h"
+#include "hw/qdev-core.h"
+#include "exec/address-spaces.h"
+#include "exec/memory.h"
+#include "exec/cpu-common.h"
+#include "qemu/cutils.h"
+#include "qemu/error-report.h"
+#include "qemu/log.h"
+#include "qemu/range.h"
+#include "qemu/units.h"
+#include "qapi/error.h"
+#include "trace.h"
+
+/* A RAM section add_window saw, and the windows that hold it */
+typedef struct VFIOPamuSection {
+    hwaddr iova;
+    uint64_t size;
+    bool mapped;                    /* false: it stays unmapped */
+    PamuMapOp ops[2];
+    unsigned nr_ops;
+    QLIST_ENTRY(VFIOPamuSection) next;
+} VFIOPamuSection;
+
+/* One VFIO_IOMMU_MAP_DMA of guest RAM: a run of windows */
+typedef struct VFIOPamuMapping {
+    uint32_t window;
+    uint32_t nr_windows;
+    QLIST_ENTRY(VFIOPamuMapping) next;
+} VFIOPamuMapping;
+
+typedef struct VFIOPamuContainer {
+    VFIOContainer container;
+    uint32_t max_windows;           /* WINDOWS.max_count */
+    uint32_t msi_banks;             /* MSI_BANKS.count */
+    uint32_t addr_bits;             /* from the IOVA range before GEOMETRY */
+    PamuPlan plan;
+    /* The guest RAM regions the plan was made for */
+    GPtrArray *ram_mrs;
+    QLIST_HEAD(, VFIOPamuSection) sections;
+    QLIST_HEAD(, VFIOPamuMapping) mappings;
+    /*
+     * Per window: how many sections use it, and what it maps (host address,
+     * bytes from the window start; 0 if nothing).  Sections that share a
+     * window (RAM split by a PCI BAR, or by two inbound windows) share its
+     * mapping.
+     */
+    uint32_t users[PAMU_PLAN_MAX_WINDOWS];
+    uint64_t win_hva[PAMU_PLAN_MAX_WINDOWS];
+    uint64_t win_size[PAMU_PLAN_MAX_WINDOWS];
+} VFIOPamuContainer;
+
+OBJECT_DECLARE_SIMPLE_TYPE(VFIOPamuContainer, VFIO_IOMMU_FSL_PAMU);
+
+static int vfio_pamu_fd(VFIOPamuContainer *pc)
+{
+    return pc->container.fd;
+}
+
+static const char *vfio_pamu_attr_name(uint32_t attr)
+{
+    static const char *const names[] = {
+        [VFIO_PAMU_ATTR_GEOMETRY] = "GEOMETRY",
+        [VFIO_PAMU_ATTR_WINDOWS] = "WINDOWS",
+        [VFIO_PAMU_ATTR_STASH] = "STASH",
+        [VFIO_PAMU_ATTR_MSI_BANKS] = "MSI_BANKS",
+    };
+
+    return attr < ARRAY_SIZE(names) ? names[attr] : "?";
+}
+
+static bool vfio_pamu_get_attr(VFIOPamuContainer *pc, uint32_t attr,
+                               struct vfio_iommu_pamu_attr *a, Error **errp)
+{
+    int ret;
+
+    *a = (struct vfio_iommu_pamu_attr) {
+        .argsz = sizeof(*a),
+        .attribute = attr,
+    };
+    ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_GET_ATTR, a);
+    if (ret) {
+        ret = -errno;
+    }
+    trace_vfio_pamu_get_attr(vfio_pamu_attr_name(attr), ret);
+    if (ret) {
+        error_setg_errno(errp, -ret, "VFIO_IOMMU_GET_ATTR %s failed",
+                         vfio_pamu_attr_name(attr));
+        return false;
+    }
+    return true;
+}
+
+static bool vfio_pamu_set_attr(VFIOPamuContainer *pc,
+                               struct vfio_iommu_pamu_attr *a,
+                               uint64_t v0, uint64_t v1, Error **errp)
+{
+    int ret;
+
+    a->argsz = sizeof(*a);
+    ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_SET_ATTR, a);
+    if (ret) {
+        ret = -errno;
+    }
+    trace_vfio_pamu_set_attr(vfio_pamu_attr_name(a->attribute), v0, v1, ret);
+    if (ret) {
+        error_setg_errno(errp, -ret,
+                         "VFIO_IOMMU_SET_ATTR %s (0x%" PRIx64 ", 0x%" PRIx64
+                         ") failed", vfio_pamu_attr_name(a->attribute),
+                         v0, v1);
+        return false;
+    }
+    return true;
+}
+
+/* VFIO_IOMMU_GET_INFO with its capability chain; g_free() the result. */
+static struct vfio_iommu_type1_info *vfio_pamu_get_info(VFIOPamuContainer *pc,
+                                                        Error **errp)
+{
+    struct vfio_iommu_type1_info *info = g_new0(struct vfio_iommu_type1_info,
+                                                1);
+    uint32_t argsz = sizeof(*info);
+    int ret;
+
+    for (;;) {
+        info->argsz = argsz;
+        ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_GET_INFO, info);
+        if (ret) {
+            ret = -errno;
+        }
+        trace_vfio_pamu_get_info(info->argsz, info->iova_pgsizes, ret);
+        if (ret) {
+            error_setg_errno(errp, -ret, "VFIO_IOMMU_GET_INFO failed");
+            g_free(info);
+            return NULL;
+        }
+        if (info->argsz <= argsz) {
+            return info;
+        }
+        argsz = info->argsz;
+        info = g_realloc(info, argsz);
+    }
+}
+
+static struct vfio_iommu_type1_info_cap_iova_range *
+vfio_pamu_iova_cap(struct vfio_iommu_type1_info *info)
+{
+    if (!(info->flags & VFIO_IOMMU_INFO_CAPS) || !info->cap_offset) {
+        return NULL;
+    }
+    return (void *)vfio_get_cap(info, info->cap_offset,
+                                VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
+}
+
+/* What the host PAMU can do: windows, MSI banks, address width. */
+static bool vfio_pamu_get_limits(VFIOPamuContainer *pc, Error **errp)
+{
+    g_autofree struct vfio_iommu_type1_info *info = NULL;
+    struct vfio_iommu_type1_info_cap_iova_range *cap;
+    struct vfio_iommu_pamu_attr a;
+    uint64_t last = UINT64_MAX;
+    uint32_t i;
+
+    info = vfio_pamu_get_info(pc, errp);
+    if (!info) {
+        return false;
+    }
+    /* Before GEOMETRY is set, the range is what an aperture may cover. */
+    cap = vfio_pamu_iova_cap(info);
+    if (cap && cap->nr_iovas) {
+        last = 0;
+        for (i = 0; i < cap->nr_iovas; i++) {
+            last = MAX(last, cap->iova_ranges[i].end);
+        }
+    }
+    pc->addr_bits = last == UINT64_MAX ? 64 : 64 - clz64(last);
+
+    if (!vfio_pamu_get_attr(pc, VFIO_PAMU_ATTR_WINDOWS, &a, errp)) {
+        return false;
+    }
+    pc->max_windows = a.windows.max_count;
+    if (!vfio_pamu_get_attr(pc, VFIO_PAMU_ATTR_MSI_BANKS, &a, errp)) {
+        return false;
+    }
+    pc->msi_banks = a.msi_banks.count;
+    if (a.msi_banks.mapped_mask) {
+        error_setg(errp, "the PAMU container already maps MSI banks 0x%"
+                   PRIx64, (uint64_t)a.msi_banks.mapped_mask);
+        return false;
+    }
+    trace_vfio_pamu_limits(pc->max_windows, pc->msi_banks,
+                           a.msi_banks.bank_size, pc->addr_bits);
+    return true;
+}
+
+typedef struct VFIOPamuRamList {
+    GArray *ranges;                 /* PamuRamRange */
+    GPtrArray *mrs;                 /* their MemoryRegions */
+    uint64_t total;
+} VFIOPamuRamList;
+
+static bool vfio_pamu_collect_ram(Int128 start, Int128 len,
+                                  const MemoryRegion *cmr,
+                                  hwaddr offset_in_region, void *opaque)
+{
+    MemoryRegion *mr = (MemoryRegion *)cmr;
+    VFIOPamuRamList *list = opaque;
+    PamuRamRange r;
+
+    /*
+     * Guest RAM comes from memory backends or the machine; RAM that a
+     * device owns (a BAR, video memory, a ROM) is a peer-to-peer target.
+     */
+    if (!memory_region_is_ram(mr) || memory_region_is_ram_device(mr) ||
+        object_dynamic_cast(memory_region_owner(mr), TYPE_DEVICE)) {
+        return false;
+    }
+    r = (PamuRamRange) {
+        .iova = int128_get64(start),
+        .size = int128_get64(len),
+        .hva = (uintptr_t)memory_region_get_ram_ptr(mr) + offset_in_region,
+        .page_size = qemu_ram_pagesize(mr->ram_block),
+    };
+    g_array_append_val(list->ranges, r);
+    list->total += r.size;
+    if (!g_ptr_array_find(list->mrs, mr, NULL)) {
+        g_ptr_array_add(list->mrs, mr);
+    }
+    return false;
+}
+
+static void vfio_pamu_hint_hugepages(const PamuPlanResult *res,
+                                     uint64_t total, Error **errp)
+{
+    g_autofree char *page = NULL;
+
+    if (!res->min_page_size) {
+        error_append_hint(errp, "Give the guest less RAM (-m).\n");
+        return;
+    }
+    page = size_to_str(res->min_page_size);
+    error_append_hint(errp, "Back guest RAM with hugepages of at least %s: "
+                      "-object memory-backend-file,id=ram,size=%" PRIu64
+                      "M,mem-path=/dev/hugepages -machine memory-backend=ram "
+                      "(on a hugetlbfs mount with pages of %s or more).\n",
+                      page, DIV_ROUND_UP(total, MiB), page);
+}
+
+static void vfio_pamu_plan_error(VFIOPamuContainer *pc, const GArray *ranges,
+                                 uint64_t total, const PamuPlanResult *res,
+                                 Error **errp)
+{
+    ERRP_GUARD();
+    g_autofree char *ram = size_to_str(total);
+    g_autofree char *win = size_to_str(res->window_size);
+    const PamuRamRange *r;
+    uint64_t min_page = UINT64_MAX;
+    guint i;
+
+    for (i = 0; i < ranges->len; i++) {
+        min_page = MIN(min_page, g_array_index(ranges, PamuRamRange, i)
+                                 .page_size);
+    }
+
+    switch (res->status) {
+    case PAMU_PLAN_NO_RAM:
+        error_setg(errp, "the machine has no RAM for the PAMU to map");
+        return;
+    case PAMU_PLAN_BAD_RANGE:
+        r = &g_array_index(ranges, PamuRamRange, res->range);
+        error_setg(errp, "guest RAM at 0x%" PRIx64 "-0x%" PRIx64 " cannot "
+                   "be mapped by a PAMU: it is not 4 KiB aligned or "
+                   "overlaps other RAM", r->iova, r->iova + r->size - 1);
+        return;
+    case PAMU_PLAN_TOO_MANY_WINDOWS:
+        if (min_page <= qemu_real_host_page_size()) {
+            error_setg(errp, "guest RAM is not backed by hugepages: %s of "
+                       "RAM in windows of %s needs %" PRIu64 " PAMU windows, "
+                       "the host PAMU has %u", ram, win, res->ram_windows,
+                       pc->max_windows);
+        } else {
+            error_setg(errp, "guest RAM is too large for %u PAMU windows: "
+                       "%s of RAM in windows of %s needs %" PRIu64,
+                       pc->max_windows, ram, win, res->ram_windows);
+        }
+        vfio_pamu_hint_hugepages(res, total, errp);
+        return;
+    case PAMU_PLAN_NO_MSI_WINDOWS:
+        error_setg(errp, "too few free PAMU windows for the %u MSI banks of "
+                   "the host: %s of RAM takes %" PRIu64 " windows of %s, and "
+                   "an aperture with a free window per bank would need %"
+                   PRIu64 " windows%s (the host PAMU has %u and addresses %u "
+                   "bits)", pc->msi_banks, ram, res->ram_windows, win,
+                   res->windows_needed,
+                   res->windows_needed <= pc->max_windows ?
+                   " and end beyond the PAMU's address space" : "",
+                   pc->max_windows, pc->addr_bits);
+        vfio_pamu_hint_hugepages(res, total, errp);
+        return;
+    case PAMU_PLAN_ADDRESS_WIDTH:
+        error_setg(errp, "guest RAM needs a PAMU aperture ending at 0x%"
+                   PRIx64 ", beyond the %u-bit address space of the host "
+                   "PAMU", res->aperture_end, pc->addr_bits);
+        error_append_hint(errp, "Give the guest less RAM (-m).\n");
+        return;
+    case PAMU_PLAN_OK:
+        break;
+    }
+    g_assert_not_reached();
+}
+
+/* Plans the geometry from every RAM block of the machine. */
+static bool vfio_pamu_plan_ram(VFIOPamuContainer *pc, Error **errp)
+{
+    g_autoptr(GArray) ranges = g_array_new(false, false,
+                                           sizeof(PamuRamRange));
+    VFIOPamuRamList list = { .ranges = ranges, .mrs = pc->ram_mrs };
+    PamuPlanLimits lim = {
+        .max_windows = pc->max_windows,
+        .msi_banks = pc->msi_banks,
+        .addr_bits = pc->addr_bits,
+    };
+    PamuPlanResult res;
+
+    WITH_RCU_READ_LOCK_GUARD() {
+        FlatView *fv = address_space_to_flatview(&address_space_memory);
+
+        flatview_for_each_range(fv, vfio_pamu_collect_ram, &list);
+    }
+    if (!pamu_plan((PamuRamRange *)ranges->data, ranges->len, &lim,
+                   &pc->plan, &res)) {
+        vfio_pamu_plan_error(pc, ranges, list.total, &res, errp);
+        return false;
+    }
+    trace_vfio_pamu_plan(pc->plan.aperture_start, pc->plan.aperture_size,
+                         pc->plan.window_size, pc->plan.nr_windows,
+                         pc->plan.nr_ram_windows, pc->plan.nr_msi_windows);
+    return true;
+}
+
+static bool vfio_pamu_set_geometry(VFIOPamuContainer *pc, Error **errp)
+{
+    struct vfio_iommu_pamu_attr a = {
+        .attribute = VFIO_PAMU_ATTR_GEOMETRY,
+        .geometry.aperture_start = pc->plan.aperture_start,
+        .geometry.aperture_size = pc->plan.aperture_size,
+    };
+
+    if (!vfio_pamu_set_attr(pc, &a, pc->plan.aperture_start,
+                            pc->plan.aperture_size, errp)) {
+        return false;
+    }
+    a = (struct vfio_iommu_pamu_attr) {
+        .attribute = VFIO_PAMU_ATTR_WINDOWS,
+        .windows.count = pc->plan.nr_windows,
+    };
+    return vfio_pamu_set_attr(pc, &a, pc->plan.nr_windows, 0, errp);
+}
+
+static uint64_t vfio_pamu_window_iova(VFIOPamuContainer *pc, uint32_t i)
+{
+    return pc->plan.aperture_start + i * pc->plan.window_size;
+}
+
+/* Maps every MSI window of the plan, one call per run of them. */
+static bool vfio_pamu_map_msi(VFIOPamuContainer *pc, Error **errp)
+{
+    struct vfio_iommu_pamu_attr a;
+    uint32_t i, first;
+
+    for (i = 0; i < pc->plan.nr_windows; i++) {
+        struct vfio_iommu_type1_dma_map map = {
+            .argsz = sizeof(map),
+            .flags = VFIO_DMA_MAP_FLAG_MSI,
+        };
+        int ret;
+
+        if (pc->plan.use[i] != PAMU_WINDOW_MSI) {
+            continue;
+        }
+        first = i;
+        while (i + 1 < pc->plan.nr_windows &&
+               pc->plan.use[i + 1] == PAMU_WINDOW_MSI) {
+            i++;
+        }
+        map.iova = vfio_pamu_window_iova(pc, first);
+        map.size = (uint64_t)(i - first + 1) * pc->plan.window_size;
+        ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_MAP_DMA, &map);
+        if (ret) {
+            ret = -errno;
+        }
+        trace_vfio_pamu_map_msi(map.iova, map.size, ret);
+        if (ret) {
+            error_setg_errno(errp, -ret, "mapping MSI banks into PAMU "
+                             "windows %u-%u failed", first, i);
+            return false;
+        }
+    }
+
+    if (!vfio_pamu_get_attr(pc, VFIO_PAMU_ATTR_MSI_BANKS, &a, errp)) {
+        return false;
+    }
+    if (ctpop64(a.msi_banks.mapped_mask) != pc->plan.nr_msi_windows) {
+        error_setg(errp, "the host mapped MSI banks 0x%" PRIx64 " into %u "
+                   "windows", (uint64_t)a.msi_banks.mapped_mask,
+                   pc->plan.nr_msi_windows);
+        return false;
+    }
+    return true;
+}
+
+static int vfio_pamu_unmap_range(VFIOPamuContainer *pc, uint64_t iova,
+                                 uint64_t size, uint32_t flags)
+{
+    struct vfio_iommu_type1_dma_unmap unmap = {
+        .argsz = sizeof(unmap),
+        .flags = flags,
+        .iova = iova,
+        .size = size,
+    };
+    int ret;
+
+    ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_UNMAP_DMA, &unmap);
+    if (ret) {
+        ret = -errno;
+    }
+    trace_vfio_pamu_unmap(iova, size, flags, ret ? 0 : unmap.size, ret);
+    return ret;
+}
+
+static void vfio_pamu_unmap_all(VFIOPamuContainer *pc)
+{
+    int ret = vfio_pamu_unmap_range(pc, 0, 0, VFIO_DMA_UNMAP_FLAG_ALL);
+
+    if (ret) {
+        error_report("vfio: unmapping all PAMU windows failed: %s",
+                     strerror(-ret));
+    }
+    memset(pc->users, 0, sizeof(pc->users));
+    memset(pc->win_hva, 0, sizeof(pc->win_hva));
+    memset(pc->win_size, 0, sizeof(pc->win_size));
+}
+
+/* Reports the IOVA ranges (aperture minus MSI windows) and window size. */
+static bool vfio_pamu_report_ranges(VFIOPamuContainer *pc, Error **errp)
+{
+    VFIOContainerBase *bcontainer = &pc->container.bcontainer;
+    g_autofree struct vfio_iommu_type1_info *info = NULL;
+    struct vfio_iommu_type1_info_cap_iova_range *cap;
+    uint32_t i;
+
+    info = vfio_pamu_get_info(pc, errp);
+    if (!info) {
+        return false;
+    }
+    if (!(info->flags & VFIO_IOMMU_INFO_PGSIZES) ||
+        info->iova_pgsizes != pc->plan.window_size) {
+        error_setg(errp, "the host PAMU reports windows of 0x%" PRIx64
+                   " bytes, not the 0x%" PRIx64 " that were set",
+                   (uint64_t)info->iova_pgsizes, pc->plan.window_size);
+        return false;
+    }
+    bcontainer->pgsizes = info->iova_pgsizes;
+    bcontainer->dma_max_mappings = pc->plan.nr_windows;
+
+    cap = vfio_pamu_iova_cap(info);
+    for (i = 0; cap && i < cap->nr_iovas; i++) {
+        Range *range = g_new(Range, 1);
+
+        range_set_bounds(range, cap->iova_ranges[i].start,
+                         cap->iova_ranges[i].end);
+        bcontainer->iova_ranges = range_list_insert(bcontainer->iova_ranges,
+                                                    range);
+    }
+    return true;
+}
+
+static bool vfio_pamu_setup(VFIOContainerBase *bcontainer, Error **errp)
+{
+    VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
+
+    QLIST_INIT(&pc->sections);
+    QLIST_INIT(&pc->mappings);
+    pc->ram_mrs = g_ptr_array_new();
+
+    if (!vfio_pamu_get_limits(pc, errp) || !vfio_pamu_plan_ram(pc, errp) ||
+        !vfio_pamu_set_geometry(pc, errp)) {
+        goto free_mrs;
+    }
+    /* Before any VFIO_DEVICE_SET_IRQS can enable MSI or MSI-X */
+    if (!vfio_pamu_map_msi(pc, errp) ||
+        !vfio_pamu_report_ranges(pc, errp)) {
+        vfio_pamu_unmap_all(pc);
+        goto free_mrs;
+    }
+    return true;
+
+free_mrs:
+    g_ptr_array_free(pc->ram_mrs, true);
+    pc->ram_mrs = NULL;
+    return false;
+}
+
+/* The section record covering [iova, iova + size), if any */
+static VFIOPamuSection *vfio_pamu_find(VFIOPamuContainer *pc, hwaddr iova,
+                                       uint64_t size)
+{
+    VFIOPamuSection *s;
+
+    QLIST_FOREACH(s, &pc->sections, next) {
+        if (ranges_overlap(s->iova, s->size, iova, size)) {
+            return s;
+        }
+    }
+    return NULL;
+}
+
+static VFIOPamuSection *vfio_pamu_add_section(VFIOPamuContainer *pc,
+                                              hwaddr iova, uint64_t size)
+{
+    VFIOPamuSection *s = g_new0(VFIOPamuSection, 1);
+
+    s->iova = iova;
+    s->size = size;
+    QLIST_INSERT_HEAD(&pc->sections, s, next);
+    return s;
+}
+
+/*
+ * During realize a refusal fails the device cleanly.  Later only the guest
+ * can make sections appear (by programming the PCI host's inbound windows),
+ * and failing then would abort QEMU: leave the range unmapped, so device
+ * DMA there faults on the host PAMU as it would on bare metal.
+ */
+static bool vfio_pamu_refuse(VFIOPamuContainer *pc, hwaddr iova,
+                             uint64_t size, Error *err, Error **errp)
+{
+    if (!pc->container.bcontainer.initialized) {
+        error_propagate(errp, err);
+        return false;
+    }
+    qemu_log_mask(LOG_GUEST_ERROR, "vfio-pamu: not mapping 0x%" PRIx64
+                  "-0x%" PRIx64 " for device DMA: %s\n", iova,
+                  iova + size - 1, error_get_pretty(err));
+    trace_vfio_pamu_refuse(iova, size, error_get_pretty(err));
+    error_free(err);
+    vfio_pamu_add_section(pc, iova, size);
+    return true;
+}
+
+static void vfio_pamu_fit_error(VFIOPamuContainer *pc, PamuFitStatus st,
+                                const PamuRamRange *r, uint32_t win,
+                                Error **errp)
+{
+    g_autofree char *w = size_to_str(pc->plan.window_size);
+    g_autofree char *page = size_to_str(r->page_size);
+    uint64_t end = r->iova + r->size - 1;
+
+    switch (st) {
+    case PAMU_FIT_OUTSIDE_APERTURE:
+        error_setg(errp, "RAM at 0x%" PRIx64 "-0x%" PRIx64 " is outside the "
+                   "PAMU aperture 0x%" PRIx64 "-0x%" PRIx64, r->iova, end,
+                   pc->plan.aperture_start,
+                   pc->plan.aperture_start + pc->plan.aperture_size - 1);
+        break;
+    case PAMU_FIT_NO_WINDOW_START:
+        error_setg(errp, "RAM at 0x%" PRIx64 "-0x%" PRIx64 " starts inside "
+                   "PAMU window %u (windows are %s) and its memory does not "
+                   "cover the window's start", r->iova, end, win, w);
+        break;
+    case PAMU_FIT_BAD_TAIL:
+        error_setg(errp, "RAM at 0x%" PRIx64 "-0x%" PRIx64 " ends in a part "
+                   "of PAMU window %u that is not a power of two", r->iova,
+                   end, win);
+        break;
+    case PAMU_FIT_MSI_WINDOW:
+        error_setg(errp, "RAM at 0x%" PRIx64 "-0x%" PRIx64 " overlaps PAMU "
+                   "window %u, which maps an MSI bank", r->iova, end, win);
+        break;
+    case PAMU_FIT_HVA_MISALIGNED:
+        error_setg(errp, "RAM at 0x%" PRIx64 "-0x%" PRIx64 " is not aligned "
+                   "to PAMU windows of %s in host memory", r->iova, end, w);
+        break;
+    case PAMU_FIT_PAGE_TOO_SMALL:
+        error_setg(errp, "RAM at 0x%" PRIx64 "-0x%" PRIx64 " is backed by "
+                   "%s pages, smaller than PAMU windows of %s", r->iova, end,
+                   page, w);
+        error_append_hint(errp, "Back all guest RAM with hugepages of at "
+                          "least %s.\n", w);
+        break;
+    case PAMU_FIT_OK:
+        g_assert_not_reached();
+    }
+}
+
+/* Does @op agree with what its windows already map, if anything? */
+static bool vfio_pamu_op_agrees(VFIOPamuContainer *pc, const PamuMapOp *op,
+                                uint32_t *conflict)
+{
+    uint64_t w = pc->plan.window_size;
+    uint32_t i;
+
+    for (i = 0; i < op->nr_windows; i++) {
+        uint32_t win = op->window + i;
+
+        if (pc->win_size[win] &&
+            (pc->win_hva[win] != op->hva + i * w ||
+             pc->win_size[win] != MIN(op->size, w))) {
+            *conflict = win;
+            return false;
+        }
+    }
+    return true;
+}
+
+static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
+                                 MemoryRegionSection *section, Error **errp)
+{
+    VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
+    MemoryRegion *mr = section->mr;
+    /* the page-aligned range vfio_listener_region_add() maps */
+    hwaddr iova = REAL_HOST_PAGE_ALIGN(section->offset_within_address_space);
+    uint64_t end = (section->offset_within_address_space +
+                    int128_get64(section->size)) & qemu_real_host_page_mask();
+    uint64_t base = (uintptr_t)memory_region_get_ram_ptr(mr);
+    Error *err = NULL;
+    VFIOPamuSection *s;
+    PamuRamRange r;
+    PamuFitStatus st;
+    uint32_t win;
+    unsigned k;
+
+    if (memory_region_is_iommu(mr)) {
+        error_setg(&err, "a guest IOMMU in front of a device assigned "
+                   "through a PAMU is not supported");
+        return vfio_pamu_refuse(pc, iova, end - iova, err, errp);
+    }
+    if (memory_region_is_ram_device(mr) ||
+        !g_ptr_array_find(pc->ram_mrs, mr, NULL)) {
+        /* a RAM BAR of another device, in the PCI host's DMA space */
+        warn_report_once("vfio-pamu: PAMU windows map only guest RAM: no "
+                         "PCI peer-to-peer DMA to %s at 0x%" PRIx64,
+                         memory_region_name(mr), iova);
+        trace_vfio_pamu_refuse(iova, end - iova, "not guest RAM");
+        vfio_pamu_add_section(pc, iova, end - iova);
+        return true;
+    }
+
+    r = (PamuRamRange) {
+        .iova = iova,
+        .size = end - iova,
+        .hva = base + section->offset_within_region +
+               (iova - section->offset_within_address_space),
+        .page_size = qemu_ram_pagesize(mr->ram_block),
+    };
+    s = vfio_pamu_add_section(pc, r.iova, r.size);
+    st = pamu_plan_fit(&pc->plan, &r, base, base + memory_region_size(mr),
+                       s->ops, &s->nr_ops, &win);
+    if (st != PAMU_FIT_OK) {
+        QLIST_REMOVE(s, next);
+        g_free(s);
+        vfio_pamu_fit_error(pc, st, &r, win, &err);
+        return vfio_pamu_refuse(pc, r.iova, r.size, err, errp);
+    }
+    for (k = 0; k < s->nr_ops; k++) {
+        if (!vfio_pamu_op_agrees(pc, &s->ops[k], &win)) {
+            QLIST_REMOVE(s, next);
+            g_free(s);
+            error_setg(&err, "RAM at 0x%" PRIx64 " needs PAMU window %u, "
+                       "which already maps other memory", r.iova, win);
+            return vfio_pamu_refuse(pc, r.iova, r.size, err, errp);
+        }
+    }
+    s->mapped = true;
+    return true;
+}
+
+static void vfio_pamu_del_window(VFIOContainerBase *bcontainer,
+                                 MemoryRegionSection *section)
+{
+    VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
+    hwaddr iova = REAL_HOST_PAGE_ALIGN(section->offset_within_address_space);
+    uint64_t end = (section->offset_within_address_space +
+                    int128_get64(section->size)) & qemu_real_host_page_mask();
+    VFIOPamuSection *s = vfio_pamu_find(pc, iova, end - iova);
+
+    if (s) {
+        QLIST_REMOVE(s, next);
+        g_free(s);
+    }
+}
+
+/* Maps windows [first, first + n) of @op, which no section uses yet. */
+static int vfio_pamu_map_run(VFIOPamuContainer *pc, const PamuMapOp *op,
+                             uint32_t first, uint32_t n, bool readonly)
+{
+    uint64_t w = pc->plan.window_size;
+    uint64_t skip = (uint64_t)(first - op->window) * w;
+    struct vfio_iommu_type1_dma_map map = {
+        .argsz = sizeof(map),
+        .flags = VFIO_DMA_MAP_FLAG_READ |
+                 (readonly ? 0 : VFIO_DMA_MAP_FLAG_WRITE),
+        .vaddr = op->hva + skip,
+        .iova = op->iova + skip,
+        .size = MIN(op->size - skip, (uint64_t)n * w),
+    };
+    VFIOPamuMapping *m;
+    uint32_t i;
+    int ret;
+
+    ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_MAP_DMA, &map);
+    if (ret) {
+        ret = -errno;
+    }
+    trace_vfio_pamu_map(map.iova, map.size, map.vaddr, map.flags, first, n,
+                        ret);
+    if (ret) {
+        return ret;
+    }
+    for (i = first; i < first + n; i++) {
+        pc->win_hva[i] = map.vaddr + (uint64_t)(i - first) * w;
+        pc->win_size[i] = MIN(map.size, w);
+    }
+    m = g_new0(VFIOPamuMapping, 1);
+    m->window = first;
+    m->nr_windows = n;
+    QLIST_INSERT_HEAD(&pc->mappings, m, next);
+    return 0;
+}
+
+/* Unmaps every mapping whose windows no section uses any more. */
+static int vfio_pamu_unmap_unused(VFIOPamuContainer *pc)
+{
+    VFIOPamuMapping *m, *next;
+    uint32_t i, used;
+    int ret = 0, err;
+
+    QLIST_FOREACH_SAFE(m, &pc->mappings, next, next) {
+        uint32_t last = m->window + m->nr_windows - 1;
+
+        for (used = 0, i = m->window; i <= last; i++) {
+            used += pc->users[i];
+        }
+        if (used) {
+            continue;
+        }
+        err = vfio_pamu_unmap_range(pc, vfio_pamu_window_iova(pc, m->window),
+                                    (uint64_t)(m->nr_windows - 1) *
+                                    pc->plan.window_size + pc->win_size[last],
+                                    0);
+        if (err) {
+            ret = err;
+            continue;
+        }
+        for (i = m->window; i <= last; i++) {
+            pc->win_hva[i] = pc->win_size[i] = 0;
+        }
+        QLIST_REMOVE(m, next);
+        g_free(m);
+    }
+    return ret;
+}
+
+static void vfio_pamu_use(VFIOPamuContainer *pc, VFIOPamuSection *s, int d)
+{
+    unsigned k;
+    uint32_t i;
+
+    for (k = 0; k < s->nr_ops; k++) {
+        for (i = 0; i < s->ops[k].nr_windows; i++) {
+            pc->users[s->ops[k].window + i] += d;
+        }
+    }
+}
+
+/*
+ * Maps the windows of a section that add_window accepted, one call per run
+ * of windows no other section has mapped already.
+ */
+static int vfio_pamu_dma_map(const VFIOContainerBase *bcontainer,
+                             hwaddr iova, ram_addr_t size, void *vaddr,
+                             bool readonly)
+{
+    VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
+    VFIOPamuSection *s = vfio_pamu_find(pc, iova, size);
+    unsigned k;
+    uint32_t i, first;
+    int ret;
+
+    if (!s) {
+        return -EINVAL;         /* not a section add_window has seen */
+    }
+    if (!s->mapped) {
+        return 0;
+    }
+    for (k = 0; k < s->nr_ops; k++) {
+        const PamuMapOp *op = &s->ops[k];
+        uint32_t end = op->window + op->nr_windows;
+
+        for (i = op->window; i < end; ) {
+            while (i < end && pc->win_size[i]) {
+                i++;                    /* already mapped, for a neighbour */
+            }
+            first = i;
+            while (i < end && !pc->win_size[i]) {
+                i++;
+            }
+            if (i == first) {
+                continue;
+            }
+            ret = vfio_pamu_map_run(pc, op, first, i - first, readonly);
+            if (ret) {
+                vfio_pamu_unmap_unused(pc);     /* all or nothing */
+                return ret;
+            }
+        }
+    }
+    vfio_pamu_use(pc, s, 1);
+    return 0;
+}
+
+/*
+ * Drops a section's use of its windows and unmaps those no section uses;
+ * the MSI windows are never touched.
+ */
+static int vfio_pamu_dma_unmap(const VFIOContainerBase *bcontainer,
+                               hwaddr iova, ram_addr_t size,
+                               IOMMUTLBEntry *iotlb)
+{
+    VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
+    VFIOPamuSection *s = vfio_pamu_find(pc, iova, size);
+
+    if (!s || !s->mapped) {
+        return 0;
+    }
+    vfio_pamu_use(pc, s, -1);
+    s->mapped = false;
+    return vfio_pamu_unmap_unused(pc);
+}
+
+static void vfio_pamu_release(VFIOContainerBase *bcontainer)
+{
+    VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
+    VFIOPamuSection *s, *snext;
+    VFIOPamuMapping *m, *mnext;
+
+    vfio_pamu_unmap_all(pc);
+    QLIST_FOREACH_SAFE(s, &pc->sections, next, snext) {
+        QLIST_REMOVE(s, next);
+        g_free(s);
+    }
+    QLIST_FOREACH_SAFE(m, &pc->mappings, next, mnext) {
+        QLIST_REMOVE(m, next);
+        g_free(m);
+    }
+    g_ptr_array_free(pc->ram_mrs, true);
+    pc->ram_mrs = NULL;
+}
+
+static void vfio_iommu_fsl_pamu_class_init(ObjectClass *klass, void *data)
+{
+    VFIOIOMMUClass *vioc = VFIO_IOMMU_CLASS(klass);
+
+    vioc->setup = vfio_pamu_setup;
+    vioc->dma_map = vfio_pamu_dma_map;
+    vioc->dma_unmap = vfio_pamu_dma_unmap;
+    vioc->add_window = vfio_pamu_add_window;
+    vioc->del_window = vfio_pamu_del_window;
+    vioc->release = vfio_pamu_release;
+    /* No dirty tracking: windows have no dirty bits. */
+    vioc->set_dirty_page_tracking = NULL;
+    vioc->query_dirty_bitmap = NULL;
+}
+
+static const TypeInfo types[] = {
+    {
+        .name = TYPE_VFIO_IOMMU_FSL_PAMU,
+        .parent = TYPE_VFIO_IOMMU_LEGACY,
+        .instance_size = sizeof(VFIOPamuContainer),
+        .class_init = vfio_iommu_fsl_pamu_class_init,
+    },
+};
+
+DEFINE_TYPES(types)

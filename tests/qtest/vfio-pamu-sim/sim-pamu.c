@@ -1,0 +1,576 @@
+/*
+ * QorIQ host simulation: the vfio container and the PAMU domain
+ *
+ * Implements the proposed VFIO_FSL_PAMU_IOMMU container exactly as
+ * docs/devel/vfio-pamu.rst specifies it, check by check and in the
+ * documented order, so that a refusal here is the refusal a kernel
+ * implementing the spec would give.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/vfio.h>
+
+#include "hw/vfio/fsl-pamu-uapi.h"
+#include "sim-internal.h"
+#include "vfio-pamu-sim.h"
+
+#define MIN_WINDOW          VFIO_PAMU_MIN_WINDOW_SIZE
+#define offsetofend(t, f)   (offsetof(t, f) + sizeof(((t *)0)->f))
+
+static bool is_pow2(uint64_t x)
+{
+    return x && !(x & (x - 1));
+}
+
+static uint64_t window_size(const SimPamu *p)
+{
+    return p->ap_size / p->count;
+}
+
+static uint64_t window_iova(const SimPamu *p, uint32_t i)
+{
+    return p->ap_start + i * window_size(p);
+}
+
+/* End of the address space the PAMU reaches; 0 stands for 2^64 */
+static uint64_t addr_limit(void)
+{
+    return sim_config.addr_bits < 64 ? 1ULL << sim_config.addr_bits : 0;
+}
+
+static bool any_mapping(const SimPamu *p)
+{
+    uint32_t i;
+
+    for (i = 0; i < p->count; i++) {
+        if (p->win[i].size) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* The PAACE is valid while something is mapped, as in the SDK driver. */
+static void update_enabled(SimPamu *p)
+{
+    bool on = any_mapping(p);
+
+    if (on != p->enabled) {
+        p->enabled = on;
+        sim_log("domain %s", on ? "enabled" : "disabled");
+    }
+}
+
+const char *sim_fault_name(SimFault f)
+{
+    static const char *const names[] = {
+        [SIM_OK] = "ok",
+        [SIM_FAULT_DISABLED] = "domain-disabled",
+        [SIM_FAULT_APERTURE] = "outside-aperture",
+        [SIM_FAULT_UNMAPPED] = "unmapped",
+        [SIM_FAULT_PERM] = "permission",
+        [SIM_FAULT_MSI_WINDOW] = "msi-window",
+    };
+    return names[f];
+}
+
+void sim_pamu_reset(SimPamu *p)
+{
+    bool iommu_set = p->iommu_set;
+    uint32_t i;
+
+    memset(p, 0, sizeof(*p));
+    p->iommu_set = iommu_set;
+    for (i = 0; i < SIM_MAX_WINDOWS; i++) {
+        p->win[i].bank = -1;
+    }
+}
+
+/* --- attributes ---------------------------------------------------------- */
+
+static int set_geometry(SimPamu *p, struct vfio_iommu_pamu_attr *a)
+{
+    uint64_t start = a->geometry.aperture_start;
+    uint64_t size = a->geometry.aperture_size;
+    uint64_t limit = addr_limit();
+
+    if (!is_pow2(size) || size < MIN_WINDOW || start & (size - 1)) {
+        return -EINVAL;
+    }
+    if (limit && (size > limit || start > limit - size)) {
+        return -EINVAL;
+    }
+    if (any_mapping(p)) {
+        return -EBUSY;
+    }
+    p->ap_start = start;
+    p->ap_size = size;
+    p->count = 1;
+    return 0;
+}
+
+static int set_windows(SimPamu *p, struct vfio_iommu_pamu_attr *a)
+{
+    uint32_t n = a->windows.count;
+
+    if (!p->ap_size) {
+        return -EINVAL;
+    }
+    if (!is_pow2(n) || n > sim_config.max_windows ||
+        p->ap_size / n < MIN_WINDOW) {
+        return -EINVAL;
+    }
+    if (any_mapping(p)) {
+        return -EBUSY;
+    }
+    p->count = n;
+    return 0;
+}
+
+static int set_stash(SimPamu *p, struct vfio_iommu_pamu_attr *a)
+{
+    if (a->stash.cache > VFIO_PAMU_STASH_L3 ||
+        (a->stash.cache != VFIO_PAMU_STASH_OFF &&
+         a->stash.cpu >= sim_config.cpus)) {
+        return -EINVAL;
+    }
+    p->stash_cpu = a->stash.cpu;
+    p->stash_cache = a->stash.cache;
+    return 0;
+}
+
+static int pamu_attr(SimPamu *p, bool set, struct vfio_iommu_pamu_attr *a)
+{
+    if (a->argsz < sizeof(*a) || a->flags || a->pad) {
+        return -EINVAL;
+    }
+    switch (a->attribute) {
+    case VFIO_PAMU_ATTR_GEOMETRY:
+        if (set) {
+            return set_geometry(p, a);
+        }
+        a->geometry.aperture_start = p->ap_start;
+        a->geometry.aperture_size = p->ap_size;
+        return 0;
+    case VFIO_PAMU_ATTR_WINDOWS:
+        if (set) {
+            return set_windows(p, a);
+        }
+        a->windows.count = p->count;
+        a->windows.max_count = sim_config.max_windows;
+        return 0;
+    case VFIO_PAMU_ATTR_STASH:
+        if (set) {
+            return set_stash(p, a);
+        }
+        a->stash.cpu = p->stash_cpu;
+        a->stash.cache = p->stash_cache;
+        return 0;
+    case VFIO_PAMU_ATTR_MSI_BANKS:
+        if (set) {
+            return -EINVAL;
+        }
+        a->msi_banks.count = sim_config.banks;
+        a->msi_banks.bank_size = SIM_BANK_SIZE;
+        a->msi_banks.mapped_mask = p->banks_mapped;
+        return 0;
+    }
+    return -EINVAL;
+}
+
+/* --- VFIO_IOMMU_GET_INFO ------------------------------------------------- */
+
+/* The IOVA ranges: the aperture minus MSI windows, or what may be one. */
+static uint32_t iova_ranges(const SimPamu *p, struct vfio_iova_range *r)
+{
+    uint32_t i, n = 0;
+
+    if (!p->ap_size) {
+        r[0].start = 0;
+        r[0].end = addr_limit() - 1;
+        return 1;
+    }
+    for (i = 0; i < p->count; i++) {
+        uint64_t s = window_iova(p, i), e = s + window_size(p) - 1;
+
+        if (p->win[i].bank >= 0 && p->win[i].size) {
+            continue;
+        }
+        if (n && r[n - 1].end + 1 == s) {
+            r[n - 1].end = e;
+        } else {
+            r[n].start = s;
+            r[n].end = e;
+            n++;
+        }
+    }
+    return n;
+}
+
+static int get_info(SimPamu *p, struct vfio_iommu_type1_info *info)
+{
+    const size_t minsz = offsetofend(struct vfio_iommu_type1_info,
+                                     iova_pgsizes);
+    struct vfio_iova_range ranges[SIM_MAX_WINDOWS];
+    struct vfio_iommu_type1_info_cap_iova_range *cap;
+    uint32_t n = iova_ranges(p, ranges);
+    size_t capsz = sizeof(*cap) + n * sizeof(ranges[0]);
+
+    if (info->argsz < minsz) {
+        return -EINVAL;
+    }
+    info->flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
+    if (p->ap_size) {
+        info->iova_pgsizes = window_size(p);
+    } else {
+        /* every window size from 4 KiB up to the whole address space */
+        info->iova_pgsizes = ~(MIN_WINDOW - 1) &
+                             (addr_limit() ? (addr_limit() << 1) - 1 : ~0ULL);
+    }
+    if (info->argsz < sizeof(*info) + capsz) {
+        info->argsz = sizeof(*info) + capsz;
+        info->cap_offset = 0;
+        return 0;
+    }
+    cap = (void *)((char *)info + sizeof(*info));
+    memset(cap, 0, capsz);
+    cap->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
+    cap->header.version = 1;
+    cap->header.next = 0;
+    cap->nr_iovas = n;
+    memcpy(cap->iova_ranges, ranges, n * sizeof(ranges[0]));
+    info->cap_offset = sizeof(*info);
+    info->argsz = sizeof(*info) + capsz;
+    return 0;
+}
+
+/* --- VFIO_IOMMU_MAP_DMA --------------------------------------------------- */
+
+static void log_windows(const char *what, uint32_t first, uint32_t n,
+                        uint64_t size, uint32_t flags)
+{
+    sim_log("%s windows=%u-%u size=0x%llx flags=0x%x", what, first,
+            first + n - 1, (unsigned long long)size, flags);
+}
+
+/* Is [iova, iova + size) inside the aperture and on a window boundary? */
+static bool window_range(const SimPamu *p, uint64_t iova, uint64_t size,
+                         uint32_t *first)
+{
+    uint64_t off = iova - p->ap_start;
+
+    if (iova < p->ap_start || off >= p->ap_size || !size ||
+        size > p->ap_size - off || off & (window_size(p) - 1)) {
+        return false;
+    }
+    *first = off / window_size(p);
+    return true;
+}
+
+static bool windows_free(const SimPamu *p, uint32_t first, uint32_t n)
+{
+    uint32_t i;
+
+    for (i = first; i < first + n; i++) {
+        if (p->win[i].size) {
+            return false;
+        }
+    }
+    return true;
+}
+
+static int map_msi(SimPamu *p, struct vfio_iommu_type1_dma_map *map)
+{
+    uint64_t w = window_size(p), free_banks;
+    uint32_t first, n, i;
+    int bank = 0;
+
+    if (map->flags != VFIO_DMA_MAP_FLAG_MSI || map->vaddr ||
+        !window_range(p, map->iova, map->size, &first) ||
+        map->size % w) {
+        return -EINVAL;
+    }
+    n = map->size / w;
+    if (n > sim_config.banks) {
+        return -EINVAL;
+    }
+    if (!windows_free(p, first, n)) {
+        return -EEXIST;
+    }
+    free_banks = ~p->banks_mapped &
+                 (sim_config.banks >= 64 ? ~0ULL :
+                  (1ULL << sim_config.banks) - 1);
+    if ((uint32_t)__builtin_popcountll(free_banks) < n) {
+        return -ENOSPC;
+    }
+    for (i = first; i < first + n; i++) {
+        while (!(free_banks & (1ULL << bank))) {
+            bank++;
+        }
+        free_banks &= ~(1ULL << bank);
+        p->banks_mapped |= 1ULL << bank;
+        p->win[i] = (SimMapping) {
+            .size = SIM_BANK_SIZE, .flags = VFIO_DMA_MAP_FLAG_MSI,
+            .bank = bank, .map_iova = map->iova, .map_size = map->size,
+        };
+    }
+    sim_log("map-msi windows=%u-%u banks=0x%llx", first, first + n - 1,
+            (unsigned long long)p->banks_mapped);
+    update_enabled(p);
+    return 0;
+}
+
+/*
+ * Each window's host memory must be mapped (EFAULT otherwise), aligned to
+ * what the window maps and inside one backing page, which is what makes it
+ * physically contiguous (EINVAL otherwise).
+ */
+static int check_memory(uint64_t vaddr, uint64_t size, uint64_t piece)
+{
+    size_t nr;
+    SimVma *vmas = sim_vmas_read(&nr);
+    uint64_t off;
+    int ret = 0;
+
+    if (!vmas) {
+        return -EFAULT;
+    }
+    for (off = 0; off < size && !ret; off += piece) {
+        uint64_t va = vaddr + off;
+        const SimVma *v = sim_vmas_find(vmas, nr, va);
+        const SimVma *last = sim_vmas_find(vmas, nr, va + piece - 1);
+
+        if (!v || !last) {
+            ret = -EFAULT;
+        } else if (va & (piece - 1) || v->page_size < piece) {
+            sim_log("map refused: window memory at 0x%llx is not "
+                    "contiguous (pages of 0x%llx)",
+                    (unsigned long long)va,
+                    (unsigned long long)v->page_size);
+            ret = -EINVAL;
+        }
+    }
+    free(vmas);
+    return ret;
+}
+
+static int map_ram(SimPamu *p, struct vfio_iommu_type1_dma_map *map)
+{
+    const uint32_t rw = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE;
+    uint64_t w = window_size(p), piece;
+    uint32_t first, n, i;
+    int ret;
+
+    if (!(map->flags & rw) || map->vaddr + map->size < map->vaddr ||
+        !window_range(p, map->iova, map->size, &first)) {
+        return -EINVAL;
+    }
+    if (map->size % w && !(is_pow2(map->size) && map->size < w &&
+                           map->size >= MIN_WINDOW)) {
+        return -EINVAL;
+    }
+    piece = map->size < w ? map->size : w;
+    n = map->size < w ? 1 : map->size / w;
+    if (!windows_free(p, first, n)) {
+        return -EEXIST;
+    }
+    ret = check_memory(map->vaddr, map->size, piece);
+    if (ret) {
+        return ret;
+    }
+    for (i = 0; i < n; i++) {
+        p->win[first + i] = (SimMapping) {
+            .size = piece, .vaddr = map->vaddr + i * w,
+            .flags = map->flags & rw, .bank = -1,
+            .map_iova = map->iova, .map_size = map->size,
+        };
+    }
+    log_windows("map", first, n, piece, map->flags & rw);
+    update_enabled(p);
+    return 0;
+}
+
+static int map_dma(SimPamu *p, struct vfio_iommu_type1_dma_map *map)
+{
+    const uint32_t known = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE |
+                           VFIO_DMA_MAP_FLAG_MSI;
+
+    if (map->argsz < offsetofend(struct vfio_iommu_type1_dma_map, size) ||
+        map->flags & ~known || !p->ap_size) {
+        return -EINVAL;
+    }
+    if (map->flags & VFIO_DMA_MAP_FLAG_MSI) {
+        return map_msi(p, map);
+    }
+    return map_ram(p, map);
+}
+
+/* --- VFIO_IOMMU_UNMAP_DMA ------------------------------------------------- */
+
+/* Removes window @i; returns the size of its mapping if it was the first */
+static uint64_t unmap_window(SimPamu *p, uint32_t i)
+{
+    SimMapping *m = &p->win[i];
+    uint64_t bytes = m->map_iova == window_iova(p, i) ? m->map_size : 0;
+
+    if (!m->size) {
+        return 0;
+    }
+    if (m->bank >= 0) {
+        p->banks_mapped &= ~(1ULL << m->bank);
+    }
+    *m = (SimMapping) { .bank = -1 };
+    return bytes;
+}
+
+static int unmap_dma(SimPamu *p, struct vfio_iommu_type1_dma_unmap *unmap)
+{
+    uint64_t end = unmap->iova + unmap->size, done = 0;
+    uint32_t i;
+
+    if (unmap->argsz < offsetofend(struct vfio_iommu_type1_dma_unmap, size) ||
+        unmap->flags & ~VFIO_DMA_UNMAP_FLAG_ALL) {
+        return -EINVAL;
+    }
+    if (unmap->flags & VFIO_DMA_UNMAP_FLAG_ALL) {
+        if (unmap->iova || unmap->size) {
+            return -EINVAL;
+        }
+        for (i = 0; i < p->count; i++) {
+            done += unmap_window(p, i);
+        }
+        goto out;
+    }
+    if (!unmap->size || (unmap->iova | unmap->size) & (MIN_WINDOW - 1) ||
+        end < unmap->iova) {
+        return -EINVAL;
+    }
+    /* all or nothing: first look for a mapping the range would cut */
+    for (i = 0; i < p->count; i++) {
+        const SimMapping *m = &p->win[i];
+        uint64_t s = m->map_iova, e = m->map_iova + m->map_size;
+
+        if (m->size && s < end && unmap->iova < e &&
+            (s < unmap->iova || e > end)) {
+            return -EINVAL;
+        }
+    }
+    for (i = 0; i < p->count; i++) {
+        const SimMapping *m = &p->win[i];
+
+        if (m->size && m->map_iova >= unmap->iova &&
+            m->map_iova + m->map_size <= end) {
+            done += unmap_window(p, i);
+        }
+    }
+out:
+    unmap->size = done;
+    update_enabled(p);
+    return 0;
+}
+
+/* --- device side --------------------------------------------------------- */
+
+SimFault sim_pamu_translate(SimPamu *p, uint64_t iova, bool write,
+                            void **host, uint64_t *len)
+{
+    const SimMapping *m;
+    uint64_t off;
+    uint32_t i;
+
+    if (!p->enabled) {
+        return SIM_FAULT_DISABLED;
+    }
+    if (iova < p->ap_start || iova - p->ap_start >= p->ap_size) {
+        return SIM_FAULT_APERTURE;
+    }
+    i = (iova - p->ap_start) / window_size(p);
+    m = &p->win[i];
+    off = iova - window_iova(p, i);
+    if (!m->size || off >= m->size) {
+        return SIM_FAULT_UNMAPPED;
+    }
+    if (m->bank >= 0) {
+        return SIM_FAULT_MSI_WINDOW;
+    }
+    if (!(m->flags & (write ? VFIO_DMA_MAP_FLAG_WRITE :
+                               VFIO_DMA_MAP_FLAG_READ))) {
+        return SIM_FAULT_PERM;
+    }
+    *host = (void *)(uintptr_t)(m->vaddr + off);
+    *len = m->size - off;
+    return SIM_OK;
+}
+
+int sim_pamu_translate_msi(SimPamu *p, uint64_t iova)
+{
+    uint32_t i;
+
+    if (!p->enabled || iova < p->ap_start ||
+        iova - p->ap_start >= p->ap_size) {
+        return -1;
+    }
+    i = (iova - p->ap_start) / window_size(p);
+    if (p->win[i].bank < 0 || !p->win[i].size ||
+        iova - window_iova(p, i) != SIM_MSIIR_OFFSET) {
+        return -1;
+    }
+    return p->win[i].bank;
+}
+
+uint64_t sim_pamu_bank_window(SimPamu *p, int *bank)
+{
+    uint32_t i;
+
+    for (i = 0; i < p->count; i++) {
+        if (p->win[i].size && p->win[i].bank >= 0) {
+            *bank = p->win[i].bank;
+            return window_iova(p, i);
+        }
+    }
+    return UINT64_MAX;
+}
+
+/* --- the container fd ---------------------------------------------------- */
+
+int sim_pamu_ioctl(SimPamu *p, bool has_group, unsigned long req, void *arg)
+{
+    uint32_t type = (uint32_t)(uintptr_t)arg;
+
+    switch (req) {
+    case VFIO_GET_API_VERSION:
+        return VFIO_API_VERSION;
+    case VFIO_CHECK_EXTENSION:
+        return type == VFIO_FSL_PAMU_IOMMU || type == VFIO_UNMAP_ALL;
+    case VFIO_SET_IOMMU:
+        if (!has_group || p->iommu_set) {
+            return -EINVAL;
+        }
+        if (type != VFIO_FSL_PAMU_IOMMU) {
+            return -ENODEV;
+        }
+        sim_pamu_reset(p);
+        p->iommu_set = true;
+        return 0;
+    }
+    if (!p->iommu_set) {
+        return -EINVAL;
+    }
+    switch (req) {
+    case VFIO_IOMMU_GET_INFO:
+        return get_info(p, arg);
+    case VFIO_IOMMU_GET_ATTR:
+        return pamu_attr(p, false, arg);
+    case VFIO_IOMMU_SET_ATTR:
+        return pamu_attr(p, true, arg);
+    case VFIO_IOMMU_MAP_DMA:
+        return map_dma(p, arg);
+    case VFIO_IOMMU_UNMAP_DMA:
+        return unmap_dma(p, arg);
+    }
+    return -ENOTTY;
+}

@@ -1,0 +1,632 @@
+/*
+ * End-to-end test of the PAMU vfio container backend on ppce500
+ *
+ * QEMU runs unmodified with "-device vfio-pci,host=..." against
+ * libvfio-pamu-sim.so, a SIMULATED QorIQ host preloaded into it (see
+ * tests/qtest/vfio-pamu-sim/), with guest RAM on 2 MiB hugepages that the
+ * test reserves and mounts itself.  It checks what the backend set up in
+ * the host PAMU, that MSI bank windows exist before MSI is enabled, that
+ * device DMA lands in the right guest RAM bytes through the windows, that
+ * hot-unplug leaves nothing mapped, and the errors users get.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include "qemu/bswap.h"
+#include "qemu/units.h"
+#include <poll.h>
+#include <sys/wait.h>
+#include "hw/pci/pci.h"
+#include "hw/pci/pci_regs.h"
+#include "libqtest.h"
+#include "e500-pci-edu.h"
+#include "vfio-pamu-sim/vfio-pamu-sim.h"
+#include "vfio-pamu-sim/sim-host.h"
+
+#define HOST_BDF        VFIO_PAMU_SIM_DEFAULT_BDF
+/* SHPC registers (hw/pci/shpc.c) */
+#define SHPC_CMD_CODE   0x14
+#define SHPC_CMD_TRGT   0x15
+#define SHPC_SLOT_OFF   0x0f    /* state disabled, power indicator off */
+#define RAM_MB          128
+#define SIM_CONFIG      "banks=3,max_windows=256,addr_bits=36"
+
+static const E500Board *board;      /* ppce500 */
+static char *bios;
+
+typedef struct Env {
+    SimHugepages hp;
+    char *log;
+    QTestState *qts;
+    uint64_t bar;
+} Env;
+
+static void abort_on_term(int sig)
+{
+    abort();
+}
+
+/* If an assertion fails, give back the hugepages before dying. */
+static void abort_cleanup(void *data)
+{
+    sim_hugepages_put_all();
+}
+
+static bool env_get(Env *e, unsigned ram_mb)
+{
+    int fd;
+
+    memset(e, 0, sizeof(*e));
+    if (!sim_hugepages_get(&e->hp, ram_mb / 2 + 2)) {
+        g_test_skip(e->hp.skip_reason);
+        g_free(e->hp.skip_reason);
+        return false;
+    }
+    fd = g_file_open_tmp("vfio-pamu-sim-log-XXXXXX", &e->log, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    return true;
+}
+
+static void env_put(Env *e)
+{
+    if (e->qts) {
+        qtest_quit(e->qts);
+    }
+    sim_hugepages_put(&e->hp);
+    if (e->log) {
+        unlink(e->log);
+        g_free(e->log);
+    }
+}
+
+static char *memory_args(Env *e, unsigned ram_mb)
+{
+    if (!e || !e->hp.mount) {
+        return g_strdup_printf("-m %u", ram_mb);
+    }
+    return g_strdup_printf("-m %u -object memory-backend-file,id=ram,"
+                           "size=%uM,mem-path=%s,share=on "
+                           "-machine memory-backend=ram",
+                           ram_mb, ram_mb, e->hp.mount);
+}
+
+static void sim_env_set(const char *log, const char *config)
+{
+    g_setenv("LD_PRELOAD", CONFIG_VFIO_PAMU_SIM, true);
+    g_setenv(VFIO_PAMU_SIM_ENV, config, true);
+    g_setenv(VFIO_PAMU_SIM_LOG_ENV, log, true);
+}
+
+static void sim_env_unset(void)
+{
+    g_unsetenv("LD_PRELOAD");
+    g_unsetenv(VFIO_PAMU_SIM_ENV);
+    g_unsetenv(VFIO_PAMU_SIM_LOG_ENV);
+}
+
+static void start(Env *e, const char *devices)
+{
+    g_autofree char *mem = memory_args(e, RAM_MB);
+
+    sim_env_set(e->log, SIM_CONFIG);
+    e->qts = qtest_initf("-M %s -nodefaults -bios %s %s %s", board->machine,
+                         bios, mem, devices);
+    sim_env_unset();
+}
+
+/* The simulated function's registers are little-endian, the CPU is not. */
+static void bar_writel(Env *e, unsigned reg, uint32_t v)
+{
+    qtest_writel(e->qts, e->bar + reg, bswap32(v));
+}
+
+static uint32_t bar_readl(Env *e, unsigned reg)
+{
+    return bswap32(qtest_readl(e->qts, e->bar + reg));
+}
+
+static uint32_t device_dma(Env *e, uint64_t iova, uint32_t off, uint32_t len,
+                           bool to_ram)
+{
+    bar_writel(e, SIM_REG_DMA_IOVA, iova);
+    bar_writel(e, SIM_REG_DMA_IOVA + 4, iova >> 32);
+    bar_writel(e, SIM_REG_DMA_OFF, off);
+    bar_writel(e, SIM_REG_DMA_LEN, len);
+    bar_writel(e, SIM_REG_DMA_CMD, SIM_DMA_CMD_START |
+               (to_ram ? SIM_DMA_CMD_TO_RAM : 0));
+    return bar_readl(e, SIM_REG_DMA_STATUS);
+}
+
+static void fill(uint8_t *buf, size_t len, uint8_t seed)
+{
+    size_t i;
+
+    for (i = 0; i < len; i++) {
+        buf[i] = seed ^ (i * 13);
+    }
+}
+
+/* The log line of the first successful MAP_DMA at @iova, or -1 */
+static int find_map(char **lines, uint64_t iova)
+{
+    int i;
+
+    for (i = 0; lines[i]; i++) {
+        uint64_t v, ret;
+
+        if (g_str_has_prefix(lines[i], "ioctl MAP_DMA") &&
+            sim_log_value(lines[i], "iova", &v) && v == iova &&
+            sim_log_value(lines[i], "ret", &ret) && ret == 0) {
+            return i;
+        }
+    }
+    return -1;
+}
+
+static void check_setup(Env *e)
+{
+    g_auto(GStrv) lines = sim_log_lines(e->log);
+    uint64_t v;
+    int i;
+
+    /* 128 MiB in 2 MiB windows, 3 MSI banks: 256 MiB in 128 windows */
+    i = sim_log_find(lines, 0, "ioctl SET_ATTR GEOMETRY");
+    g_assert_cmpint(i, >=, 0);
+    g_assert_true(sim_log_value(lines[i], "start", &v) && v == 0);
+    g_assert_true(sim_log_value(lines[i], "size", &v) && v == 256 * MiB);
+    g_assert_true(sim_log_value(lines[i], "ret", &v) && v == 0);
+    i = sim_log_find(lines, i, "ioctl SET_ATTR WINDOWS");
+    g_assert_cmpint(i, >=, 0);
+    g_assert_true(sim_log_value(lines[i], "count", &v) && v == 128);
+    g_assert_true(sim_log_value(lines[i], "ret", &v) && v == 0);
+    /* the three highest windows map the banks, in one call */
+    g_assert_cmpint(sim_log_count(lines, "map-msi"), ==, 1);
+    i = sim_log_find(lines, i, "map-msi windows=125-127 banks=0x7");
+    g_assert_cmpint(i, >=, 0);
+    /* no RAM reaches the device before the guest opens an inbound window */
+    g_assert_cmpint(sim_log_count(lines, "map windows"), ==, 0);
+}
+
+static void check_msi_order(Env *e)
+{
+    g_auto(GStrv) lines = sim_log_lines(e->log);
+    int msi_map = sim_log_find(lines, 0, "map-msi");
+    int enable = -1, i;
+    uint64_t v;
+
+    for (i = 0; lines[i] && enable < 0; i++) {
+        if (g_str_has_prefix(lines[i], "set-irqs index=1 ") &&
+            strstr(lines[i], " msi=on ")) {
+            enable = i;
+        }
+    }
+    g_assert_cmpint(msi_map, >=, 0);
+    g_assert_cmpint(enable, >, msi_map);
+    g_assert_true(sim_log_value(lines[enable], "bank-windows", &v));
+    g_assert_cmphex(v, ==, 0x7);
+    g_assert_true(sim_log_value(lines[enable], "msi-iova", &v));
+    g_assert_cmphex(v, ==, 250 * MiB + SIM_MSIIR_OFFSET);
+}
+
+static void enable_msi(Env *e, uint32_t devfn, uint64_t addr, uint16_t data)
+{
+    uint32_t cap = e500_pci_cfg_readl(e->qts, board, devfn, SIM_MSI_CAP);
+
+    g_assert_cmphex(cap & 0xff, ==, PCI_CAP_ID_MSI);
+    g_assert_true(cap >> 16 & PCI_MSI_FLAGS_64BIT);
+    e500_pci_cfg_writel(e->qts, board, devfn, SIM_MSI_CAP + PCI_MSI_ADDRESS_LO,
+                        addr);
+    e500_pci_cfg_writel(e->qts, board, devfn, SIM_MSI_CAP + PCI_MSI_ADDRESS_HI,
+                        addr >> 32);
+    e500_pci_cfg_writel(e->qts, board, devfn, SIM_MSI_CAP + PCI_MSI_DATA_64,
+                        data);
+    e500_pci_cfg_writel(e->qts, board, devfn, SIM_MSI_CAP,
+                        (cap & 0xffff) |
+                        (uint32_t)(PCI_MSI_FLAGS_ENABLE | PCI_MSI_FLAGS_64BIT)
+                        << 16);
+}
+
+/* MSI: device -> bank window -> eventfd -> QEMU -> guest RAM at @addr */
+static void check_msi(Env *e, uint32_t devfn)
+{
+    const uint64_t addr = 0x3000000;
+    uint32_t got = 0;
+    int i;
+
+    enable_msi(e, devfn, addr, 0x4321);
+    check_msi_order(e);
+    bar_writel(e, SIM_REG_MSI_SEND, 0);
+    g_assert_cmpuint(bar_readl(e, SIM_REG_MSI_STATUS), ==,
+                     SIM_MSI_STATUS_DELIVERED);
+    /* QEMU handles the eventfd in its main loop: give it a few rounds */
+    for (i = 0; i < 1000 && le32_to_cpu(got) != 0x4321; i++) {
+        g_usleep(5000);
+        qtest_memread(e->qts, addr, &got, sizeof(got));
+    }
+    g_assert_cmphex(le32_to_cpu(got), ==, 0x4321);
+    g_assert_cmpuint(bar_readl(e, SIM_REG_MSI_BLOCKED), ==, 0);
+}
+
+/* Device DMA through the windows, identity and translated */
+static void check_dma(Env *e)
+{
+    uint8_t pattern[256], got[256];
+    g_auto(GStrv) lines = NULL;
+    int i;
+
+    /* PIW1: PCI [0, 128 MiB) -> RAM at 0: the backend maps all of RAM */
+    e500_set_inbound_window(e->qts, board, 0, 0, 0, 27);
+    lines = sim_log_lines(e->log);
+    i = find_map(lines, 0);
+    g_assert_cmpint(i, >=, 1);
+    g_assert_nonnull(strstr(lines[i], "flags=0x3 iova=0x0 size=0x8000000"));
+    g_assert_cmpstr(lines[i - 1], ==,
+                    "map windows=0-63 size=0x200000 flags=0x3");
+
+    fill(pattern, sizeof(pattern), 0x5a);
+    qtest_memwrite(e->qts, 0x100000, pattern, sizeof(pattern));
+    g_assert_cmpuint(device_dma(e, 0x100000, 0, 256, false), ==,
+                     SIM_DMA_STATUS_DONE);
+    g_assert_cmpuint(device_dma(e, 0x5ff000, 0, 256, true), ==,
+                     SIM_DMA_STATUS_DONE);
+    qtest_memread(e->qts, 0x5ff000, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), pattern, sizeof(pattern));
+    /* across a window boundary, and at the very end of RAM */
+    g_assert_cmpuint(device_dma(e, 4 * MiB - 64, 0, 128, true), ==,
+                     SIM_DMA_STATUS_DONE);
+    qtest_memread(e->qts, 4 * MiB - 64, got, 128);
+    g_assert_cmpmem(got, 128, pattern, 128);
+    g_assert_cmpuint(device_dma(e, RAM_MB * MiB - 128, 0, 128, true), ==,
+                     SIM_DMA_STATUS_DONE);
+    qtest_memread(e->qts, RAM_MB * MiB - 128, got, 128);
+    g_assert_cmpmem(got, 128, pattern, 128);
+
+    /* PIW2: PCI [128, 192) MiB -> RAM [0, 64) MiB, mapped a second time */
+    e500_set_inbound_window(e->qts, board, 1, 128 * MiB, 0, 26);
+    g_strfreev(lines);
+    lines = sim_log_lines(e->log);
+    i = find_map(lines, 128 * MiB);
+    g_assert_cmpint(i, >=, 0);
+    g_assert_nonnull(strstr(lines[i], "size=0x4000000"));
+    fill(pattern, sizeof(pattern), 0xc3);
+    qtest_memwrite(e->qts, 0x100000, pattern, sizeof(pattern));
+    g_assert_cmpuint(device_dma(e, 128 * MiB + 0x100000, 0, 256, false), ==,
+                     SIM_DMA_STATUS_DONE);
+    g_assert_cmpuint(device_dma(e, 128 * MiB + 0x2345000, 0, 256, true), ==,
+                     SIM_DMA_STATUS_DONE);
+    qtest_memread(e->qts, 0x2345000, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), pattern, sizeof(pattern));
+
+    /* PIW2 closes: its windows, and only those, are unmapped */
+    e500_clear_inbound_window(e->qts, board, 1);
+    g_strfreev(lines);
+    lines = sim_log_lines(e->log);
+    i = sim_log_find(lines, 0, "ioctl UNMAP_DMA flags=0x0 iova=0x8000000 "
+                               "size=0x4000000 ret=0");
+    g_assert_cmpint(i, >=, 0);
+    g_assert_cmpint(sim_log_count(lines, "ioctl UNMAP_DMA"), ==, 1);
+    g_assert_cmpuint(device_dma(e, 128 * MiB + 0x2345000, 0, 256, true), ==,
+                     SIM_DMA_STATUS_FAULT);
+    g_assert_cmpuint(device_dma(e, 0x2345000, 0, 256, true), ==,
+                     SIM_DMA_STATUS_DONE);
+
+    /*
+     * PIW3: PCI [512, 576) MiB is outside the aperture.  The backend leaves
+     * it unmapped (QEMU keeps running) and the device's DMA there faults.
+     */
+    e500_set_inbound_window(e->qts, board, 2, 512 * MiB, 0, 26);
+    g_strfreev(lines);
+    lines = sim_log_lines(e->log);
+    g_assert_cmpint(find_map(lines, 512 * MiB), ==, -1);
+    g_assert_cmpuint(device_dma(e, 512 * MiB, 0, 16, true), ==,
+                     SIM_DMA_STATUS_FAULT);
+    g_assert_cmphex(bar_readl(e, SIM_REG_FAULT_IOVA), ==, 512 * MiB);
+}
+
+/* The figures of the issue: MAP_DMA calls for guest RAM */
+static void report_map_calls(Env *e)
+{
+    g_auto(GStrv) lines = sim_log_lines(e->log);
+    int calls = 0, windows = 0, i;
+
+    for (i = 0; lines[i]; i++) {
+        uint64_t first, last, flags;
+
+        if (g_str_has_prefix(lines[i], "ioctl MAP_DMA") &&
+            sim_log_value(lines[i], "flags", &flags) && flags == 3) {
+            calls++;
+        }
+        if (sscanf(lines[i], "map windows=%" SCNu64 "-%" SCNu64, &first,
+                   &last) == 2) {
+            windows += last - first + 1;
+        }
+    }
+    g_test_message("figure: %d MAP_DMA calls mapped %d RAM windows "
+                   "(%u MiB on 2 MiB pages, seen at 0 and 128 MiB), "
+                   "1 MAP_DMA call mapped the 3 MSI windows", calls, windows,
+                   RAM_MB);
+    g_assert_cmpint(calls, ==, 2);
+    g_assert_cmpint(windows, ==, 96);
+    g_assert_cmpint(calls, <=, windows);
+}
+
+static void test_e2e(void)
+{
+    Env e;
+    uint32_t devfn = board->first_devfn;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    start(&e, "-device vfio-pci,host=" HOST_BDF ",id=hostdev0");
+    check_setup(&e);
+    g_assert_cmphex(e500_pci_cfg_readl(e.qts, board, devfn, PCI_VENDOR_ID),
+                    ==, SIM_PCI_VENDOR_ID | (uint32_t)SIM_PCI_DEVICE_ID << 16);
+    e.bar = e500_pci_map_bar0(e.qts, board, devfn);
+    g_assert_cmphex(bar_readl(&e, SIM_REG_ID), ==, SIM_ID_VALUE);
+    check_dma(&e);
+    check_msi(&e, devfn);
+    report_map_calls(&e);
+    env_put(&e);
+}
+
+/*
+ * Hot-unplug through a pci-bridge's SHPC: device_del asks, the guest
+ * (here the test) powers the slot off, and the backend must leave nothing
+ * mapped in the host PAMU.
+ */
+static void test_unplug(void)
+{
+    const uint32_t bridge = board->first_devfn + PCI_DEVFN(1, 0);
+    g_auto(GStrv) lines = NULL;
+    uint64_t shpc;
+    int i;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    start(&e, "-device pci-bridge,id=br0,chassis_nr=1,shpc=on,addr=0x2 "
+              "-device vfio-pci,host=" HOST_BDF ",id=hostdev0,bus=br0,"
+              "addr=0x1");
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
+    lines = sim_log_lines(e.log);
+    g_assert_cmpint(find_map(lines, 0), >=, 0);
+
+    qtest_qmp_assert_success(e.qts, "{'execute': 'device_del', 'arguments':"
+                             " {'id': 'hostdev0'}}");
+    /*
+     * The guest's part, through the SHPC registers in the bridge's BAR:
+     * slot 1 disabled with its power indicator off.  (The bytes are the
+     * command target, then the command code, which runs the command.)
+     */
+    shpc = e500_pci_map_bar0(e.qts, board, bridge);
+    qtest_writeb(e.qts, shpc + SHPC_CMD_TRGT, 1);
+    qtest_writeb(e.qts, shpc + SHPC_CMD_CODE, SHPC_SLOT_OFF);
+    qtest_qmp_eventwait(e.qts, "DEVICE_DELETED");
+
+    g_strfreev(lines);
+    lines = sim_log_lines(e.log);
+    i = sim_log_find(lines, 0, "ioctl UNMAP_DMA flags=0x0 iova=0x0 "
+                               "size=0x8000000 ret=0");
+    g_assert_cmpint(i, >=, 0);
+    /* release: everything else, i.e. the MSI windows */
+    i = sim_log_find(lines, i, "ioctl UNMAP_DMA flags=0x2");
+    g_assert_cmpint(i, >=, 1);
+    g_assert_cmpstr(lines[i - 1], ==, "domain disabled");
+    i = sim_log_find(lines, i, "group-detach mappings=0");
+    g_assert_cmpint(i, >=, 0);
+    g_assert_cmpint(sim_log_find(lines, i, "container-close mappings=0"), >,
+                    i);
+    env_put(&e);
+}
+
+/* Waits a while for @pid to exit; false if it is still running */
+static bool wait_exit(GPid pid, int *status)
+{
+    int i;
+
+    for (i = 0; i < 3000; i++) {
+        if (waitpid(pid, status, WNOHANG) == pid) {
+            return true;
+        }
+        g_usleep(10000);
+    }
+    return false;
+}
+
+/*
+ * Hot-plug after the guest opened an inbound window and placed a VGA in
+ * PCI space: realize maps guest RAM at once, window by window around the
+ * VGA's legacy ranges, and leaves its RAM BAR (peer-to-peer) unmapped
+ * instead of failing.
+ */
+static void test_hotplug(void)
+{
+    const uint32_t vga = board->first_devfn + PCI_DEVFN(2, 0);
+    g_auto(GStrv) lines = NULL;
+    uint64_t v;
+    int i;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    start(&e, "-device pci-bridge,id=br0,chassis_nr=1,shpc=on,addr=0x2 "
+              "-device VGA,romfile=,addr=0x3");
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
+    e500_pci_map_bar0(e.qts, board, vga);
+    lines = sim_log_lines(e.log);
+    g_assert_cmpint(sim_log_count(lines, "open"), ==, 0);
+
+    qtest_qmp_assert_success(e.qts, "{'execute': 'device_add', 'arguments':"
+                             " {'driver': 'vfio-pci', 'host': '" HOST_BDF "',"
+                             " 'bus': 'br0', 'addr': '0x1',"
+                             " 'id': 'hostdev0'}}");
+    g_strfreev(lines);
+    lines = sim_log_lines(e.log);
+    i = sim_log_find(lines, 0, "map-msi windows=125-127");
+    g_assert_cmpint(i, >=, 0);
+    /*
+     * VGA's legacy ranges split RAM in the PCI host's DMA space: the RAM
+     * below 640 KiB maps window 0, the RAM above 768 KiB shares it and
+     * maps windows 1 to 63.
+     */
+    i = find_map(lines, 0);
+    g_assert_cmpint(i, >, 0);
+    g_assert_true(sim_log_value(lines[i], "size", &v) && v == 2 * MiB);
+    g_assert_cmpstr(lines[i - 1], ==, "map windows=0-0 size=0x200000 "
+                    "flags=0x3");
+    i = find_map(lines, 2 * MiB);
+    g_assert_cmpint(i, >, 0);
+    g_assert_true(sim_log_value(lines[i], "size", &v) &&
+                  v == RAM_MB * MiB - 2 * MiB);
+    g_assert_cmpint(sim_log_count(lines, "ioctl MAP_DMA"), ==, 3);
+    /* and not the VGA memory: no peer-to-peer */
+    g_assert_cmpint(find_map(lines, board->mmio_bus), ==, -1);
+    env_put(&e);
+}
+
+/*
+ * Runs QEMU to a failed realize: it must exit(1) on its own, with the
+ * messages in @expect on stderr, and must not have mapped any RAM.
+ */
+static void expect_refusal(Env *e, unsigned ram_mb, const char *config,
+                           const char *const *expect)
+{
+    g_autofree char *mem = memory_args(e, ram_mb);
+    g_autofree char *cmd = g_strdup_printf(
+        "%s -M %s -nodefaults -bios %s -display none %s "
+        "-device vfio-pci,host=" HOST_BDF, g_getenv("QTEST_QEMU_BINARY"),
+        board->machine, bios, mem);
+    g_auto(GStrv) argv = g_strsplit(cmd, " ", -1);
+    g_autofree char *log = NULL;
+    g_autofree char *err = NULL;
+    g_auto(GStrv) lines = NULL;
+    int status, fd;
+    GPid pid;
+
+    fd = g_file_open_tmp("vfio-pamu-sim-log-XXXXXX", &log, NULL);
+    close(fd);
+    sim_env_set(log, config);
+    g_assert_true(g_spawn_async_with_pipes(NULL, argv, NULL,
+                                           G_SPAWN_DO_NOT_REAP_CHILD, NULL,
+                                           NULL, &pid, NULL, NULL, &fd,
+                                           NULL));
+    sim_env_unset();
+    {
+        GString *s = g_string_new(NULL);
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        char buf[4096];
+        ssize_t n;
+
+        /* a realize that wrongly succeeds would run forever */
+        while (poll(&p, 1, 60000) == 1 &&
+               (n = read(fd, buf, sizeof(buf))) > 0) {
+            g_string_append_len(s, buf, n);
+        }
+        close(fd);
+        err = g_string_free(s, false);
+    }
+    if (!wait_exit(pid, &status)) {
+        kill(pid, SIGKILL);
+        waitpid(pid, &status, 0);
+        g_test_message("QEMU did not exit; stderr: %s", err);
+        g_assert_not_reached();
+    }
+    g_spawn_close_pid(pid);
+    g_test_message("QEMU said: %s", err);
+    g_assert_true(WIFEXITED(status));
+    g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    for (; *expect; expect++) {
+        g_assert_nonnull(strstr(err, *expect));
+    }
+    lines = sim_log_lines(log);
+    g_assert_cmpint(sim_log_count(lines, "map windows"), ==, 0);
+    g_assert_cmpint(sim_log_count(lines, "group-detach mappings=0"), ==, 1);
+    unlink(log);
+}
+
+static void test_no_hugepages(void)
+{
+    static const char *const expect[] = {
+        "vfio " HOST_BDF ": failed to setup container for group 42: "
+        "guest RAM is not backed by hugepages: 128 MiB of RAM in windows of "
+        "4 KiB needs 32768 PAMU windows, the host PAMU has 256",
+        "Back guest RAM with hugepages of at least 1 MiB: -object "
+        "memory-backend-file,id=ram,size=128M,mem-path=/dev/hugepages",
+        NULL
+    };
+
+    expect_refusal(NULL, RAM_MB, SIM_CONFIG, expect);
+}
+
+static void test_too_much_ram(void)
+{
+    static const char *const expect[] = {
+        "guest RAM is too large for 256 PAMU windows: 576 MiB of RAM in "
+        "windows of 2 MiB needs 288",
+        "Back guest RAM with hugepages of at least 4 MiB",
+        NULL
+    };
+    Env e;
+
+    if (env_get(&e, 576)) {
+        expect_refusal(&e, 576, SIM_CONFIG, expect);
+        env_put(&e);
+    }
+}
+
+static void test_no_msi_windows(void)
+{
+    static const char *const expect[] = {
+        "too few free PAMU windows for the 3 MSI banks of the host: 512 MiB "
+        "of RAM takes 256 windows of 2 MiB, and an aperture with a free "
+        "window per bank would need 512 windows",
+        "Back guest RAM with hugepages of at least 4 MiB",
+        NULL
+    };
+    Env e;
+
+    if (env_get(&e, 512)) {
+        expect_refusal(&e, 512, SIM_CONFIG, expect);
+        env_put(&e);
+    }
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+    int ret;
+
+    g_test_init(&argc, &argv, NULL);
+    for (i = 0; i < e500_nr_boards; i++) {
+        if (!strcmp(e500_boards[i].machine, "ppce500")) {
+            board = &e500_boards[i];
+        }
+    }
+    if (!board || !qtest_has_machine(board->machine) ||
+        !qtest_has_device("vfio-pci")) {
+        g_test_skip("needs the ppce500 machine and vfio-pci");
+        return g_test_run();
+    }
+    g_assert_true(g_file_test(CONFIG_VFIO_PAMU_SIM, G_FILE_TEST_EXISTS));
+    bios = e500_make_dummy_bios();
+    qtest_add_abrt_handler(abort_cleanup, NULL);
+    /* a meson timeout sends SIGTERM: clean up as for a failed assertion */
+    sigaction(SIGTERM, &(struct sigaction) { .sa_handler = abort_on_term },
+              NULL);
+
+    qtest_add_func("vfio-pamu/e2e/dma-msi", test_e2e);
+    qtest_add_func("vfio-pamu/e2e/hot-unplug", test_unplug);
+    qtest_add_func("vfio-pamu/e2e/hot-plug", test_hotplug);
+    qtest_add_func("vfio-pamu/refused/no-hugepages", test_no_hugepages);
+    qtest_add_func("vfio-pamu/refused/too-much-ram", test_too_much_ram);
+    qtest_add_func("vfio-pamu/refused/no-msi-windows", test_no_msi_windows);
+    ret = g_test_run();
+    unlink(bios);
+    g_free(bios);
+    return ret;
+}
