@@ -191,7 +191,8 @@ static void link_name(const char *path, char *buf, size_t len)
         return;
     }
     target[n] = 0;
-    snprintf(buf, len, "%s", strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
+    snprintf(buf, len, "%s",
+             strrchr(target, '/') ? strrchr(target, '/') + 1 : target);
 }
 
 /* ---- kernel command line ----------------------------------------------- */
@@ -206,7 +207,7 @@ static const char *param(const char *name, const char *def)
 
     while ((p = strstr(p, name)) != NULL) {
         if ((p == cmdline || p[-1] == ' ') && p[len] == '=') {
-            return strndup(p + len + 1, strcspn(p + len + 1, " \n"));
+            return strndup(p + len + 1, strcspn(p + len + 1, "\n "));
         }
         p += len;
     }
@@ -240,7 +241,8 @@ static void pattern_fill(void *buf, size_t len, uint32_t seed, uint64_t off)
 }
 
 /* Number of 32-bit words of @buf that differ from the pattern. */
-static size_t pattern_mismatches(const void *buf, size_t len, uint32_t seed, uint64_t off)
+static size_t pattern_mismatches(const void *buf, size_t len, uint32_t seed,
+                                 uint64_t off)
 {
     const uint32_t *w = buf;
     size_t i, bad = 0;
@@ -279,7 +281,8 @@ static uint32_t crc32(const void *buf, size_t len)
 /* Page-aligned anonymous memory, shared with forked children. */
 static void *alloc_buffer(size_t len)
 {
-    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    void *p = mmap(NULL, len, PROT_READ | PROT_WRITE,
+                   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
     if (p == MAP_FAILED) {
         say("mmap of %zu bytes failed: %s", len, strerror(errno));
@@ -298,7 +301,8 @@ static uint64_t phys_of(const void *addr)
     if (fd < 0) {
         return 0;
     }
-    if (pread(fd, &entry, 8, (uintptr_t)addr / page * 8) != 8 || !(entry >> 63)) {
+    if (pread(fd, &entry, 8, (uintptr_t)addr / page * 8) != 8 ||
+        !(entry >> 63)) {
         entry = 0;
     }
     close(fd);
@@ -321,7 +325,8 @@ static void kmsg_note(struct kmsg_summary *s, int level, const char *msg)
         s->av_reports++;
     } else if (strstr(msg, "Disabling liodn")) {
         s->disabled++;
-    } else if (level <= 4 && (strcasestr(msg, "pamu") || strcasestr(msg, "iommu"))) {
+    } else if (level <= 4 &&
+               (strcasestr(msg, "pamu") || strcasestr(msg, "iommu"))) {
         if (!s->pamu_problems++) {
             snprintf(s->first_problem, sizeof(s->first_problem), "%s", msg);
         }
@@ -376,7 +381,8 @@ static void report_kmsg(void)
         }
     }
     result("kmsg", -1,
-           "pamu-problems=%d splats=%d av-reports=%d disabled=%d first-problem=%s",
+           "pamu-problems=%d splats=%d av-reports=%d disabled=%d "
+           "first-problem=%s",
            s.pamu_problems, s.splats, s.av_reports, s.disabled,
            s.first_problem[0] ? s.first_problem : "none");
 }
@@ -429,7 +435,8 @@ static bool dt_has_string(const char *node, const char *prop, const char *want)
  * Depth-first search below @dir for the first node for which @match
  * returns true; its path goes to @found.
  */
-static bool dt_find(const char *dir, bool (*match)(const char *), char *found, size_t len)
+static bool dt_find(const char *dir, bool (*match)(const char *),
+                    char *found, size_t len)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
@@ -491,7 +498,8 @@ static bool dt_reg_phys(const char *node, uint64_t *phys)
     ssize_t n;
 
     snprintf(child, sizeof(child), "%s", node);
-    snprintf(parent, sizeof(parent), "%.*s", (int)(strrchr(child, '/') - child), child);
+    snprintf(parent, sizeof(parent), "%.*s",
+             (int)(strrchr(child, '/') - child), child);
     n = dt_read(child, "reg", cells, sizeof(cells));
     if (n < 4) {
         return false;
@@ -549,10 +557,12 @@ static bool phys_map(struct phys_map *m, uint64_t phys, size_t len)
         return false;
     }
     m->len = (phys - start + len + page - 1) & ~(size_t)(page - 1);
-    m->base = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, (off_t)start);
+    m->base = mmap(NULL, m->len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+                   (off_t)start);
     close(fd);
     if (m->base == MAP_FAILED) {
-        say("cannot map physical 0x%llx: %s", (unsigned long long)phys, strerror(errno));
+        say("cannot map physical 0x%llx: %s", (unsigned long long)phys,
+            strerror(errno));
         return false;
     }
     /* volatile: see struct phys_map */
@@ -592,11 +602,13 @@ static void report_dt(struct pamu_info *pi)
     if (dt_find(DT_ROOT, is_pci_with_liodn, pci, sizeof(pci))) {
         pi->liodn = dt_cells(pci, "fsl,liodn", ~0u);
     }
-    result("dt", -1, "pamu-node=%s pamu-phys=0x%llx guts-node=%s pci-node=%s liodn=%d",
+    result("dt", -1,
+           "pamu-node=%s pamu-phys=0x%llx guts-node=%s pci-node=%s liodn=%d",
            pi->present ? pamu + strlen(DT_ROOT) : "none",
            (unsigned long long)pi->pamu_phys,
            have_guts ? guts + strlen(DT_ROOT) : "none",
-           pci[0] ? pci + strlen(DT_ROOT) : "none", pci[0] ? (int)pi->liodn : -1);
+           pci[0] ? pci + strlen(DT_ROOT) : "none",
+           pci[0] ? (int)pi->liodn : -1);
     if (!have_guts || !pci[0]) {
         pi->present = false;
     }
@@ -620,7 +632,8 @@ static void report_pamu_regs(struct pamu_info *pi)
     ppba = (uint64_t)rd32(&regs, PAMU_PPBAH) << 32 | rd32(&regs, PAMU_PPBAL);
     result("pamu-regs", -1,
            "ppba=0x%llx pc=0x%08x pics=0x%08x avs1=0x%08x pamubypenr=0x%08x",
-           (unsigned long long)ppba, rd32(&regs, PAMU_PC), rd32(&regs, PAMU_PICS),
+           (unsigned long long)ppba, rd32(&regs, PAMU_PC),
+           rd32(&regs, PAMU_PICS),
            rd32(&regs, PAMU_AVS1), rd32(&guts, 0));
     phys_unmap(&guts);
     phys_unmap(&regs);
@@ -736,7 +749,8 @@ static int open_disk(int flags, char *name, size_t len)
             char path[PATH_MAX], serial[64];
 
             snprintf(path, sizeof(path), "/sys/block/%s/serial", e->d_name);
-            if (read_attr(path, serial, sizeof(serial)) || strcmp(serial, DISK_SERIAL)) {
+            if (read_attr(path, serial, sizeof(serial)) ||
+                strcmp(serial, DISK_SERIAL)) {
                 continue;
             }
             snprintf(name, len, "%s", e->d_name);
@@ -776,7 +790,8 @@ static void blk_read_check(void)
     }
     result("blk-read", n == REGION_LEN && bad == 0,
            "dev=%s offset=%u len=%u crc32=0x%08x mismatched-words=%zu",
-           name, REGION_A_OFF, REGION_LEN, buf ? crc32(buf, REGION_LEN) : 0, bad);
+           name, REGION_A_OFF, REGION_LEN,
+           buf ? crc32(buf, REGION_LEN) : 0, bad);
     if (fd >= 0) {
         close(fd);
     }
@@ -803,8 +818,10 @@ static void blk_write_check(uint32_t seed)
         }
     }
     result("blk-write", r == REGION_LEN && bad == 0,
-           "dev=%s offset=%u len=%u seed=%u crc32=0x%08x readback-mismatched-words=%zu",
-           name, REGION_B_OFF, REGION_LEN, seed, out ? crc32(out, REGION_LEN) : 0, bad);
+           "dev=%s offset=%u len=%u seed=%u crc32=0x%08x "
+           "readback-mismatched-words=%zu",
+           name, REGION_B_OFF, REGION_LEN, seed,
+           out ? crc32(out, REGION_LEN) : 0, bad);
     if (fd >= 0) {
         close(fd);
     }
@@ -828,7 +845,8 @@ static bool find_netdev(const char *driver, char *name, size_t len)
     while (!found && d && (e = readdir(d)) != NULL) {
         char path[PATH_MAX], drv[64];
 
-        snprintf(path, sizeof(path), "/sys/class/net/%s/device/driver", e->d_name);
+        snprintf(path, sizeof(path), "/sys/class/net/%s/device/driver",
+                 e->d_name);
         link_name(path, drv, sizeof(drv));
         if (!strcmp(drv, driver)) {
             snprintf(name, len, "%s", e->d_name);
@@ -841,7 +859,8 @@ static bool find_netdev(const char *driver, char *name, size_t len)
     return found;
 }
 
-static bool if_set_addr(int s, const char *ifname, unsigned long req, const char *ip)
+static bool if_set_addr(int s, const char *ifname, unsigned long req,
+                        const char *ip)
 {
     struct ifreq ifr;
     struct sockaddr_in *sin = (struct sockaddr_in *)&ifr.ifr_addr;
@@ -873,7 +892,8 @@ static bool if_configure(const char *ifname)
     }
     snprintf(path, sizeof(path), "/sys/class/net/%s/carrier", ifname);
     for (i = 0; ok && i < 50; i++) {
-        if (!read_attr(path, carrier, sizeof(carrier)) && !strcmp(carrier, "1")) {
+        if (!read_attr(path, carrier, sizeof(carrier)) &&
+            !strcmp(carrier, "1")) {
             return true;
         }
         sleep_ms(100);
@@ -915,7 +935,8 @@ static bool ping_once(int s, const struct sockaddr_in *dst, uint16_t seq)
     icmp->un.echo.sequence = htons(seq);
     pattern_fill(pkt + sizeof(*icmp), PING_BYTES, 0x49434d50u + seq, 0);
     icmp->checksum = inet_csum(pkt, sizeof(pkt));
-    if (sendto(s, pkt, sizeof(pkt), 0, (const struct sockaddr *)dst, sizeof(*dst)) < 0) {
+    if (sendto(s, pkt, sizeof(pkt), 0, (const struct sockaddr *)dst,
+               sizeof(*dst)) < 0) {
         return false;
     }
     while (now_ns() < deadline) {
@@ -927,8 +948,9 @@ static bool ping_once(int s, const struct sockaddr_in *dst, uint16_t seq)
             continue;
         }
         r = (struct icmphdr *)(rx + ip->ihl * 4);
-        if (n != ip->ihl * 4 + (ssize_t)sizeof(pkt) || r->type != ICMP_ECHOREPLY ||
-            r->un.echo.id != htons(PING_ID) || r->un.echo.sequence != htons(seq)) {
+        if (n != ip->ihl * 4 + (ssize_t)sizeof(pkt) ||
+            r->type != ICMP_ECHOREPLY || r->un.echo.id != htons(PING_ID) ||
+            r->un.echo.sequence != htons(seq)) {
             continue;
         }
         return !memcmp(r + 1, pkt + sizeof(*icmp), PING_BYTES);
@@ -1018,7 +1040,8 @@ static int blocked_io_child(const struct blocked_io *io)
  * ever, and waits until it finished or the kernel reported the violation.
  * Returns "completed", "failed" or "hung" for the child's I/O.
  */
-static const char *run_blocked_io(const struct blocked_io *io, struct kmsg_summary *ks)
+static const char *run_blocked_io(const struct blocked_io *io,
+                                  struct kmsg_summary *ks)
 {
     uint64_t deadline = now_ns() + VIOLATION_WAIT_MS * 1000000ull, seen = 0;
     pid_t pid = fork();
@@ -1030,7 +1053,8 @@ static const char *run_blocked_io(const struct blocked_io *io, struct kmsg_summa
     while (pid > 0 && now_ns() < deadline) {
         if (waitpid(pid, &status, WNOHANG) == pid) {
             kmsg_scan(ks);
-            return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? "completed" : "failed";
+            return WIFEXITED(status) && WEXITSTATUS(status) == 0 ?
+                   "completed" : "failed";
         }
         kmsg_scan(ks);
         if (ks->av_reports && ks->disabled && !seen) {
@@ -1059,7 +1083,8 @@ static void violation_read(struct pamu_info *pi, uint32_t seed)
     how = run_blocked_io(&io, &ks);
     result("violation-read",
            ks.av_reports > 0 && ks.disabled > 0 && strcmp(how, "completed"),
-           "io=disk-write offset=%u len=%u seed=%u io-result=%s av-reports=%d disabled=%d",
+           "io=disk-write offset=%u len=%u seed=%u io-result=%s "
+           "av-reports=%d disabled=%d",
            REGION_B_OFF, REGION_LEN, seed, how, ks.av_reports, ks.disabled);
 }
 
@@ -1081,9 +1106,11 @@ static void violation_write(struct pamu_info *pi)
     }
     how = run_blocked_io(&io, &ks);
     bad = pattern_mismatches(io.buf, REGION_LEN, FILL_SEED, 0);
-    result("violation-write", ks.av_reports > 0 && ks.disabled > 0 && bad == 0 &&
+    result("violation-write",
+           ks.av_reports > 0 && ks.disabled > 0 && bad == 0 &&
            strcmp(how, "completed"),
-           "io=disk-read offset=%u len=%u io-result=%s av-reports=%d disabled=%d "
+           "io=disk-read offset=%u len=%u io-result=%s "
+           "av-reports=%d disabled=%d "
            "buffer-phys=0x%llx buffer-changed-words=%zu fill-seed=%u",
            REGION_A_OFF, REGION_LEN, how, ks.av_reports, ks.disabled,
            (unsigned long long)phys_of(io.buf), bad, FILL_SEED);
@@ -1101,8 +1128,10 @@ static void bench(unsigned reps)
     uint64_t size = 0, off, t;
     unsigned r;
 
-    if (fd < 0 || !buf || ioctl(fd, BLKGETSIZE64, &size) || size < BENCH_CHUNK) {
-        result("bench", 0, "dev=%s size=%llu", name, (unsigned long long)size);
+    if (fd < 0 || !buf || ioctl(fd, BLKGETSIZE64, &size) ||
+        size < BENCH_CHUNK) {
+        result("bench", 0, "dev=%s size=%llu", name,
+               (unsigned long long)size);
         return;
     }
     for (r = 1; r <= reps; r++) {
@@ -1116,8 +1145,9 @@ static void bench(unsigned reps)
             }
         }
         t = now_ns() - t;
-        result("bench", -1, "rep=%u dev=%s bytes=%llu ns=%llu mbps=%.1f", r, name,
-               (unsigned long long)off, (unsigned long long)t, off * 1000.0 / t);
+        result("bench", -1, "rep=%u dev=%s bytes=%llu ns=%llu mbps=%.1f",
+               r, name, (unsigned long long)off, (unsigned long long)t,
+               off * 1000.0 / t);
     }
     close(fd);
 }
@@ -1135,7 +1165,8 @@ static void io_checks(struct pamu_info *pi, uint32_t seed, bool demo)
     report_pci("pci");
     report_pamu_regs(pi);
     if (demo) {
-        say("== DMA through the PAMU: virtio-blk read, write and read-back, e1000 ping");
+        say("== DMA through the PAMU: virtio-blk read, write and read-back, "
+            "e1000 ping");
     }
     blk_read_check();
     blk_write_check(seed);
@@ -1176,10 +1207,13 @@ int main(void)
     if (!strcmp(mode, "demo") && !pi.present) {
         say("== no PAMU in this machine: no access violation demo");
     } else if (!strcmp(mode, "demo")) {
-        say("== access violation: take read permission from LIODN %u's PAACE,", pi.liodn);
-        say("== then write to the disk; the PAMU must block the device's reads");
+        say("== access violation: take read permission from LIODN %u's "
+            "PAACE,", pi.liodn);
+        say("== then write to the disk; "
+            "the PAMU must block the device's reads");
     }
-    if (!strcmp(mode, "violation-read") || (!strcmp(mode, "demo") && pi.present)) {
+    if (!strcmp(mode, "violation-read") ||
+        (!strcmp(mode, "demo") && pi.present)) {
         violation_read(&pi, seed);
         report_pamu_regs(&pi);
     } else if (!strcmp(mode, "violation-write")) {
@@ -1191,7 +1225,8 @@ int main(void)
     report_kmsg();
     result("done", -1, "mode=%s failures=%d", mode, failures);
     if (!strcmp(mode, "demo")) {
-        say("== demo finished, %d in-guest check(s) failed; powering off", failures);
+        say("== demo finished, %d in-guest check(s) failed; powering off",
+            failures);
     }
     /*
      * No sync(): the disk I/O used O_DIRECT and fdatasync, and after a
