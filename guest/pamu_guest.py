@@ -21,6 +21,7 @@ import argparse
 import json
 import os
 import re
+import resource
 import socket
 import statistics
 import struct
@@ -556,13 +557,17 @@ def bench(a):
     disk = os.path.join(a.workdir, 'bench-disk.img')
     make_bench_disk(disk)
     figures = {False: [], True: []}
+    per_round = {False: [], True: []}
+    cpu = {False: [], True: []}
     for rnd in range(a.rounds):
         for pamu in (False, True):
             name = 'bench-%s-%d' % ('pamu' if pamu else 'nopamu', rnd)
             print('  round %d, %s -device pamu ...' % (rnd + 1, 'with' if pamu else 'without'),
                   file=sys.stderr, flush=True)
+            before = resource.getrusage(resource.RUSAGE_CHILDREN)
             boot = Boot(qemu_argv(a, disk, 'bench', pamu, reps=a.reps), a.workdir, name)
             boot.finish()
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
             if boot.error:
                 sys.exit('benchmark boot %s failed: %s (log: %s)' % (name, boot.error, boot.log_path))
             reps = [float(kv['mbps']) for kv in every(boot.results(), 'bench') if 'mbps' in kv]
@@ -570,7 +575,13 @@ def bench(a):
                 sys.exit('benchmark boot %s: %d of %d figures (console: %s)'
                          % (name, len(reps), a.reps, boot.console_path))
             figures[pamu] += reps
+            per_round[pamu].append(statistics.median(reps))
+            cpu[pamu].append(after.ru_utime + after.ru_stime
+                             - before.ru_utime - before.ru_stime)
     without, with_ = statistics.median(figures[False]), statistics.median(figures[True])
+    # The machine's speed drifts between boots; the two boots of a round run
+    # back to back, so their ratio is less exposed to the drift.
+    paired = [w / n for w, n in zip(per_round[True], per_round[False])]
     print('%s (%s -cpu %s): O_DIRECT sequential reads of a %d MiB virtio-blk disk, 1 MiB requests'
           % (a.flavour, os.path.basename(a.qemu), a.cpu, BENCH_DISK_SIZE >> 20))
     print('  without -device pamu: median %7.1f MB/s  (%s)'
@@ -578,6 +589,10 @@ def bench(a):
     print('  with    -device pamu: median %7.1f MB/s  (%s)'
           % (with_, ' '.join('%.0f' % v for v in figures[True])))
     print('  ratio with/without:   %.3f  (target >= 0.97)' % (with_ / without))
+    print('  ratio of each round:  median %.3f  (%s)'
+          % (statistics.median(paired), ' '.join('%.2f' % r for r in paired)))
+    print('  QEMU CPU time of a boot (%d reads): median %.2f s without, %.2f s with'
+          % (a.reps, statistics.median(cpu[False]), statistics.median(cpu[True])))
 
 
 # --- command line --------------------------------------------------------------------------
