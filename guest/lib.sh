@@ -60,8 +60,10 @@ EOF
 guest_write_bookworm_source() {
     local mirror file=/etc/apt/sources.list.d/pamu-qemu-guest.sources want
     local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+    # awk reads to the end: an early exit would make apt-cache fail (pipefail)
     mirror=$(apt-cache policy 2>/dev/null |
-        awk '$3 == "trixie-security/main" && $2 ~ /^(https?|file):/ { print $2; exit }')
+        awk '!found && $3 == "trixie-security/main" && $2 ~ /^(https?|file):/ {
+            print $2; found = 1 }')
     [ -n "$mirror" ] || die "no trixie-security source in the apt configuration; add one and retry"
     want="# Written by the PAMU QEMU overlay (guest/lib.sh) for $LINUX_SOURCE_PKG; safe to delete.
 Types: deb
