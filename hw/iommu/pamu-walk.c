@@ -17,7 +17,6 @@
 
 /* The eight defined words of a PAACE or SPAACE, in host order. */
 typedef struct PAMUEntry {
-    uint64_t addr;              /* where it was read from */
     uint32_t w[PAMU_PAACE_WORDS];
 } PAMUEntry;
 
@@ -43,13 +42,6 @@ static void violate(PAMUWalkResult *res, uint32_t avs1)
     res->avs1 = avs1;
 }
 
-static bool fetch_entry(PAMUFetchFn *fetch, void *opaque, uint64_t addr,
-                        PAMUEntry *e)
-{
-    e->addr = addr;
-    return fetch(opaque, addr, e->w, PAMU_PAACE_WORDS);
-}
-
 /* Steps 4 and 5: the LIODN's primary entry must exist and be valid. */
 static bool fetch_paace(const PAMUWalkRegs *regs, PAMUFetchFn *fetch,
                         void *opaque, uint32_t liodn, PAMUEntry *e,
@@ -63,7 +55,7 @@ static bool fetch_paace(const PAMUWalkRegs *regs, PAMUFetchFn *fetch,
         return false;
     }
     res->entry_addr = regs->ppba + (uint64_t)liodn * PAMU_PAACE_SIZE;
-    if (!fetch_entry(fetch, opaque, res->entry_addr, e)) {
+    if (!fetch(opaque, res->entry_addr, e->w, PAMU_PAACE_WORDS)) {
         res->flags |= PAMU_WARN_FETCH;
         violate(res, FIELD_DP32(0, AVS1, LAV, PAMU_LAV_INVALID));
         return false;
@@ -120,7 +112,7 @@ static bool fetch_spaace(const PAMUWalkRegs *regs, PAMUFetchFn *fetch,
         return false;
     }
     res->entry_addr = regs->spba + index * PAMU_PAACE_SIZE;
-    if (!fetch_entry(fetch, opaque, res->entry_addr, s)) {
+    if (!fetch(opaque, res->entry_addr, s->w, PAMU_PAACE_WORDS)) {
         res->flags |= PAMU_WARN_FETCH;
         violate(res, FIELD_DP32(0, AVS1, WAV, PAMU_WAV_SUBWINDOW));
         return false;
