@@ -416,7 +416,6 @@ static void pamu_record_violation(PAMUState *s, unsigned unit,
 {
     PAMUUnit *u = &s->units[unit];
     uint64_t lost = 0;
-    bool locked;
 
     qemu_mutex_lock(&s->lock);
     if (!FIELD_EX32(PREG(u, AVS1), AVS1, AV)) {
@@ -438,14 +437,8 @@ static void pamu_record_violation(PAMUState *s, unsigned unit,
     }
     trace_pamu_violation(unit, liodn, addr, access, avs1);
     /* DMA may run outside the BQL, e.g. in an iothread */
-    locked = bql_locked();
-    if (!locked) {
-        bql_lock();
-    }
+    BQL_LOCK_GUARD();
     pamu_update_irq(s);
-    if (!locked) {
-        bql_unlock();
-    }
 }
 
 static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
