@@ -15,6 +15,7 @@
 #include "hw/pci/pci_regs.h"
 #include "hw/iommu/pamu-regs.h"
 #include "e500-pci-edu.h"
+#include "pamu-entry.h"
 
 #define PAMU_CCSR_OFFSET    0x20000
 #define GUTS_CCSR_OFFSET    0xe0000
@@ -45,14 +46,6 @@ typedef struct PamuTest {
     char *bios;
     uint8_t pattern[LEN];
 } PamuTest;
-
-/* A PAACE or SPAACE, turned into memory by put_entry(). */
-typedef struct Entry {
-    bool v, pt, mw;
-    unsigned ap, wse, wce, atm, swse;
-    uint64_t wba, twba;
-    uint32_t fspi, liodn;
-} Entry;
 
 static uint64_t pamu_reg_addr(PamuTest *t, unsigned unit, uint32_t offset)
 {
@@ -148,32 +141,12 @@ static void dma_from_ram(PamuTest *t, uint64_t iova, size_t len)
     e500_edu_dma(&t->edu, iova, 0, len, false);
 }
 
-static void put_entry(PamuTest *t, uint64_t addr, const Entry *e)
+static void put_entry(PamuTest *t, uint64_t addr, const PAMUTestEntry *e)
 {
-    uint32_t w[PAMU_PAACE_WORDS] = { 0 };
-    uint32_t a = 0;
+    uint32_t w[PAMU_PAACE_WORDS];
     unsigned i;
 
-    a = FIELD_DP32(a, PAACE_ADDR, V, e->v);
-    a = FIELD_DP32(a, PAACE_ADDR, PT, e->pt);
-    a = FIELD_DP32(a, PAACE_ADDR, AP, e->ap);
-    if (e->pt) {
-        a = FIELD_DP32(a, SPAACE_ADDR, LIODN, e->liodn);
-    } else {
-        a = FIELD_DP32(a, PAACE_ADDR, MW, e->mw);
-        a = FIELD_DP32(a, PAACE_ADDR, WSE, e->wse);
-        a = FIELD_DP32(a, PAACE_ADDR, WBAL, e->wba >> 12);
-        w[R_PAACE_WBAH] = e->wba >> 32;
-        w[R_PAACE_FSPI] = e->fspi;
-    }
-    w[R_PAACE_ADDR] = a;
-    w[R_PAACE_DOMAIN] = FIELD_DP32(0, PAACE_DOMAIN, CR, 1);
-    w[R_PAACE_IMPL] = FIELD_DP32(0, PAACE_IMPL, ATM, e->atm);
-    w[R_PAACE_IMPL] = FIELD_DP32(w[R_PAACE_IMPL], PAACE_IMPL, WCE, e->wce);
-    w[R_PAACE_TWBAH] = e->twba >> 32;
-    w[R_PAACE_WIN] = FIELD_DP32(0, PAACE_WIN, SWSE, e->swse);
-    w[R_PAACE_WIN] = FIELD_DP32(w[R_PAACE_WIN], PAACE_WIN, TWBAL,
-                                e->twba >> 12);
+    pamu_test_entry_words(e, w);
     for (i = 0; i < PAMU_PAACE_WORDS; i++) {
         w[i] = cpu_to_be32(w[i]);
     }
@@ -190,7 +163,7 @@ static uint64_t spaace(uint32_t index)
     return SPAACT + (uint64_t)index * PAMU_PAACE_SIZE;
 }
 
-static void put_paace(PamuTest *t, const Entry *e)
+static void put_paace(PamuTest *t, const PAMUTestEntry *e)
 {
     put_entry(t, paace(PCI_LIODN), e);
 }
@@ -227,12 +200,6 @@ static void enable_pamu(PamuTest *t)
     set_bypass(t, 0);
 }
 
-static Entry identity_window(unsigned ap)
-{
-    Entry e = { .v = true, .ap = ap, .wse = 35 };   /* [0, 64 GiB) */
-    return e;
-}
-
 /* The violation registers of @unit hold exactly this record. */
 static void assert_record(PamuTest *t, unsigned unit, uint32_t avs1_bits,
                           uint64_t addr)
@@ -260,10 +227,6 @@ static void clear_record(PamuTest *t, unsigned unit)
     pamu_write(t, unit, A_AVS1, pamu_read(t, unit, A_AVS1) & PAMU_AVS1_W1C);
     pamu_write(t, unit, A_PICS, pamu_read(t, unit, A_PICS));
 }
-
-#define LAV(code)   FIELD_DP32(0, AVS1, LAV, code)
-#define WAV(code)   FIELD_DP32(0, AVS1, WAV, code)
-#define APV(code)   FIELD_DP32(0, AVS1, APV, code)
 
 /*
  * Reads the edu buffer back into RAM at @pa with the unit bypassed, to see
@@ -375,7 +338,7 @@ static void test_bypass(const void *data)
 static void test_disabled(const void *data)
 {
     PamuTest t;
-    Entry e = identity_window(PAMU_AP_RW);
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
 
     start(&t, data, NULL);
     put_paace(&t, &e);
@@ -392,7 +355,7 @@ static void test_disabled(const void *data)
 static void test_gate_closed(const void *data)
 {
     PamuTest t;
-    Entry e = identity_window(PAMU_AP_RW);
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
 
     start(&t, data, NULL);
     put_paace(&t, &e);
@@ -415,7 +378,7 @@ static void test_gate_closed(const void *data)
 static void test_identity_window(const void *data)
 {
     PamuTest t;
-    Entry e = identity_window(PAMU_AP_RW);
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
     uint8_t other[LEN];
 
     start(&t, data, NULL);
@@ -449,9 +412,9 @@ static void test_translated_window(const void *data)
 {
     const E500Board *b = data;
     PamuTest t;
-    Entry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20,
-                .wba = 0x40000000, .atm = PAMU_ATM_WINDOW,
-                .twba = 0x600000 };     /* 2 MiB window */
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20,
+                        .wba = 0x40000000, .atm = PAMU_ATM_WINDOW,
+                        .twba = 0x600000 };     /* 2 MiB window */
     uint8_t other[LEN];
 
     start(&t, b, NULL);
@@ -473,8 +436,8 @@ static void test_translated_window(const void *data)
 static void test_outside_window(const void *data)
 {
     PamuTest t;
-    Entry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20,
-                .wba = 0x400000 };      /* [4 MiB, 6 MiB) */
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20,
+                        .wba = 0x400000 };      /* [4 MiB, 6 MiB) */
 
     start(&t, data, NULL);
     put_paace(&t, &e);
@@ -495,7 +458,7 @@ static void test_outside_window(const void *data)
 static void test_read_only_window(const void *data)
 {
     PamuTest t;
-    Entry e = identity_window(PAMU_AP_READ);
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
     uint8_t other[LEN];
 
     start(&t, data, NULL);
@@ -519,7 +482,7 @@ static void test_read_only_window(const void *data)
 static void test_write_only_window(const void *data)
 {
     PamuTest t;
-    Entry e = identity_window(PAMU_AP_WRITE);
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_WRITE);
     uint8_t other[LEN];
 
     start(&t, data, NULL);
@@ -557,18 +520,18 @@ static void test_write_only_window(const void *data)
 
 static void put_subwindows(PamuTest *t)
 {
-    Entry p = { .v = true, .mw = true, .ap = PAMU_AP_RW, .wse = 23,
-                .wce = 3, .wba = SW_BASE, .fspi = SW_FSPI,
-                .atm = PAMU_ATM_WINDOW, .swse = 19, .twba = 0x200000 };
-    Entry s1 = { .v = false, .pt = true, .liodn = PCI_LIODN,
-                 .ap = PAMU_AP_RW, .atm = PAMU_ATM_WINDOW, .swse = 19,
-                 .twba = 0x500000 };
-    Entry s2 = { .v = true, .pt = true, .liodn = PCI_LIODN,
-                 .ap = PAMU_AP_RW, .atm = PAMU_ATM_WINDOW, .swse = 15,
-                 .twba = 0x400000 };
-    Entry s3 = { .v = true, .pt = true, .liodn = PCI_LIODN,
-                 .ap = PAMU_AP_READ, .atm = PAMU_ATM_WINDOW, .swse = 19,
-                 .twba = 0x600000 };
+    PAMUTestEntry p = { .v = true, .mw = true, .ap = PAMU_AP_RW, .wse = 23,
+                        .wce = 3, .wba = SW_BASE, .fspi = SW_FSPI,
+                        .atm = PAMU_ATM_WINDOW, .swse = 19, .twba = 0x200000 };
+    PAMUTestEntry s1 = { .v = false, .pt = true, .liodn = PCI_LIODN,
+                         .ap = PAMU_AP_RW, .atm = PAMU_ATM_WINDOW, .swse = 19,
+                         .twba = 0x500000 };
+    PAMUTestEntry s2 = { .v = true, .pt = true, .liodn = PCI_LIODN,
+                         .ap = PAMU_AP_RW, .atm = PAMU_ATM_WINDOW, .swse = 15,
+                         .twba = 0x400000 };
+    PAMUTestEntry s3 = { .v = true, .pt = true, .liodn = PCI_LIODN,
+                         .ap = PAMU_AP_READ, .atm = PAMU_ATM_WINDOW, .swse = 19,
+                         .twba = 0x600000 };
 
     put_paace(t, &p);
     put_entry(t, spaace(SW_FSPI), &s1);
@@ -631,9 +594,9 @@ static void test_invalid_spaace(const void *data)
 static void test_spaace_beyond_limit(const void *data)
 {
     PamuTest t;
-    Entry s4 = { .v = true, .pt = true, .liodn = PCI_LIODN,
-                 .ap = PAMU_AP_RW, .atm = PAMU_ATM_WINDOW, .swse = 19,
-                 .twba = 0x700000 };
+    PAMUTestEntry s4 = { .v = true, .pt = true, .liodn = PCI_LIODN,
+                         .ap = PAMU_AP_RW, .atm = PAMU_ATM_WINDOW, .swse = 19,
+                         .twba = 0x700000 };
 
     start(&t, data, NULL);
     put_subwindows(&t);
@@ -673,7 +636,7 @@ static void test_crossing_subwindows(const void *data)
 static void test_liodn_beyond_limit(const void *data)
 {
     PamuTest t;
-    Entry e = identity_window(PAMU_AP_RW);
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
 
     start(&t, data, NULL);
     put_paace(&t, &e);
@@ -694,7 +657,7 @@ static void test_liodn_beyond_limit(const void *data)
 static void test_invalid_entry(const void *data)
 {
     PamuTest t;
-    Entry e = identity_window(PAMU_AP_RW);
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
 
     start(&t, data, NULL);
     e.v = false;
@@ -710,7 +673,7 @@ static void test_invalid_entry(const void *data)
 static void test_table_rewrite(const void *data)
 {
     PamuTest t;
-    Entry e = identity_window(PAMU_AP_RW);
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
 
     start(&t, data, NULL);
     put_paace(&t, &e);
@@ -726,8 +689,9 @@ static void test_table_rewrite(const void *data)
 
     /* moved: now a translating window */
     clear_record(&t, 0);
-    e = (Entry) { .v = true, .ap = PAMU_AP_RW, .wse = 20, .wba = 0x40000000,
-                  .atm = PAMU_ATM_WINDOW, .twba = 0x600000 };
+    e = (PAMUTestEntry) { .v = true, .ap = PAMU_AP_RW, .wse = 20,
+                          .wba = 0x40000000,
+                          .atm = PAMU_ATM_WINDOW, .twba = 0x600000 };
     put_paace(&t, &e);
     dma_to_ram(&t, 0x40000000, LEN);
     assert_mem(&t, 0x600000, t.pattern, LEN);
@@ -738,7 +702,8 @@ static void test_table_rewrite(const void *data)
 static void test_violation_record(const void *data)
 {
     PamuTest t;
-    Entry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20, .wba = 0x400000 };
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20,
+                        .wba = 0x400000 };
 
     start(&t, data, NULL);
     put_paace(&t, &e);
@@ -784,7 +749,7 @@ static void test_violation_record(const void *data)
 static void test_mpic_source(const void *data)
 {
     PamuTest t;
-    Entry e = identity_window(PAMU_AP_READ);
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
     uint64_t src;
 
     start_machine(&t, data, NULL, false);
@@ -807,7 +772,7 @@ static void test_mpic_source(const void *data)
 static void test_no_interrupt(const void *data)
 {
     PamuTest t;
-    Entry e = identity_window(PAMU_AP_READ);
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
 
     start(&t, data, NULL);
     put_paace(&t, &e);
@@ -824,7 +789,7 @@ static void test_no_interrupt(const void *data)
 static void test_two_units(const void *data)
 {
     PamuTest t;
-    Entry e = identity_window(PAMU_AP_READ);
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
 
     start(&t, data, "num-units=2,pci-unit=1");
     put_paace(&t, &e);
@@ -849,7 +814,7 @@ static void test_two_units(const void *data)
 static void test_system_reset(const void *data)
 {
     PamuTest t;
-    Entry e = identity_window(PAMU_AP_READ);
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
 
     start(&t, data, NULL);
     put_paace(&t, &e);
@@ -897,8 +862,9 @@ static void test_migration(const void *data)
 {
     const E500Board *b = data;
     PamuTest t;
-    Entry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20, .wba = 0x40000000,
-                .atm = PAMU_ATM_WINDOW, .twba = 0x600000 };
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20,
+                        .wba = 0x40000000,
+                        .atm = PAMU_ATM_WINDOW, .twba = 0x600000 };
     g_autofree char *file = NULL, *uri = NULL;
     QTestState *dst;
     int fd;
@@ -982,7 +948,7 @@ static uint32_t edu_send_msi(PamuTest *t)
 static void test_msi(const void *data)
 {
     PamuTest t;
-    Entry e = identity_window(PAMU_AP_RW);
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
     const uint64_t msiir = ((const E500Board *)data)->ccsr +
                            MSI_CCSR_OFFSET + MSIIR_OFFSET;
 

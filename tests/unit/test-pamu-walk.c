@@ -11,6 +11,7 @@
 #include "qemu/bswap.h"
 #include "hw/iommu/pamu-regs.h"
 #include "hw/iommu/pamu-walk.h"
+#include "../qtest/pamu-entry.h"
 
 #define MEM_SIZE        0x100000
 #define PPAACT          0x10000ULL
@@ -55,14 +56,6 @@ static PAMUWalkRegs enabled_regs(void)
     return r;
 }
 
-/* A description of a PAACE or SPAACE, turned into words by put_entry(). */
-typedef struct Entry {
-    bool v, pt, dd, mw;
-    unsigned ap, wse, wce, atm, swse;
-    uint64_t wba, twba;
-    uint32_t fspi, liodn;
-} Entry;
-
 static uint64_t paace_addr(uint32_t liodn)
 {
     return PPAACT + (uint64_t)liodn * PAMU_PAACE_SIZE;
@@ -73,43 +66,21 @@ static uint64_t spaace_addr(uint32_t index)
     return SPAACT + (uint64_t)index * PAMU_PAACE_SIZE;
 }
 
-static void put_entry(uint64_t addr, const Entry *e)
+static void put_entry(uint64_t addr, const PAMUTestEntry *e)
 {
-    uint32_t w[PAMU_PAACE_WORDS] = { 0 };
-    uint32_t a = 0;
+    uint32_t w[PAMU_PAACE_WORDS];
     unsigned i;
 
-    a = FIELD_DP32(a, PAACE_ADDR, V, e->v);
-    a = FIELD_DP32(a, PAACE_ADDR, PT, e->pt);
-    a = FIELD_DP32(a, PAACE_ADDR, DD, e->dd);
-    a = FIELD_DP32(a, PAACE_ADDR, AP, e->ap);
-    if (e->pt) {
-        a = FIELD_DP32(a, SPAACE_ADDR, LIODN, e->liodn);
-    } else {
-        a = FIELD_DP32(a, PAACE_ADDR, MW, e->mw);
-        a = FIELD_DP32(a, PAACE_ADDR, WSE, e->wse);
-        a = FIELD_DP32(a, PAACE_ADDR, WBAL, e->wba >> 12);
-        w[R_PAACE_WBAH] = e->wba >> 32;
-        w[R_PAACE_FSPI] = e->fspi;
-    }
-    w[R_PAACE_ADDR] = a;
-    w[R_PAACE_DOMAIN] = FIELD_DP32(0, PAACE_DOMAIN, CR, 1);
-    w[R_PAACE_IMPL] = FIELD_DP32(0, PAACE_IMPL, ATM, e->atm);
-    w[R_PAACE_IMPL] = FIELD_DP32(w[R_PAACE_IMPL], PAACE_IMPL, WCE, e->wce);
-    w[R_PAACE_TWBAH] = e->twba >> 32;
-    w[R_PAACE_WIN] = FIELD_DP32(0, PAACE_WIN, SWSE, e->swse);
-    w[R_PAACE_WIN] = FIELD_DP32(w[R_PAACE_WIN], PAACE_WIN, TWBAL,
-                                e->twba >> 12);
+    pamu_test_entry_words(e, w);
     for (i = 0; i < PAMU_PAACE_WORDS; i++) {
         stl_be_p(mem + addr + i * 4, w[i]);
     }
 }
 
-/* The PAACE Linux writes at boot: a 64 GiB identity window at 0 */
-static Entry linux_paace(void)
+/* The PAACE Linux writes at boot */
+static PAMUTestEntry linux_paace(void)
 {
-    Entry e = { .v = true, .ap = PAMU_AP_RW, .wse = 35 };
-    return e;
+    return pamu_test_identity_entry(PAMU_AP_RW);
 }
 
 static PAMUWalkResult walk(const PAMUWalkRegs *r, uint32_t liodn,
@@ -126,10 +97,6 @@ static void assert_violation(const PAMUWalkResult *res, uint32_t avs1)
     g_assert_cmpint(res->status, ==, PAMU_WALK_VIOLATION);
     g_assert_cmphex(res->avs1, ==, avs1);
 }
-
-#define LAV(code)   FIELD_DP32(0, AVS1, LAV, code)
-#define WAV(code)   FIELD_DP32(0, AVS1, WAV, code)
-#define APV(code)   FIELD_DP32(0, AVS1, APV, code)
 
 static void assert_ok(const PAMUWalkResult *res, uint64_t iova,
                       uint64_t xlat, unsigned size_log2)
@@ -165,7 +132,7 @@ static void test_bypass(void)
 static void test_gate_and_enable(void)
 {
     PAMUWalkRegs r = enabled_regs();
-    Entry e = linux_paace();
+    PAMUTestEntry e = linux_paace();
     PAMUWalkResult res;
 
     setup();
@@ -187,7 +154,7 @@ static void test_gate_and_enable(void)
 static void test_liodn_limit(void)
 {
     PAMUWalkRegs r = enabled_regs();
-    Entry e = linux_paace();
+    PAMUTestEntry e = linux_paace();
     PAMUWalkResult res;
 
     setup();
@@ -207,7 +174,7 @@ static void test_liodn_limit(void)
 static void test_invalid_paace(void)
 {
     PAMUWalkRegs r = enabled_regs();
-    Entry e = linux_paace();
+    PAMUTestEntry e = linux_paace();
     PAMUWalkResult res;
 
     setup();
@@ -239,7 +206,7 @@ static void test_invalid_paace(void)
 static void test_identity_window(void)
 {
     PAMUWalkRegs r = enabled_regs();
-    Entry e = linux_paace();
+    PAMUTestEntry e = linux_paace();
     PAMUWalkResult res;
 
     setup();
@@ -257,7 +224,8 @@ static void test_identity_window(void)
 static void test_window_bounds(void)
 {
     PAMUWalkRegs r = enabled_regs();
-    Entry e = { .v = true, .ap = PAMU_AP_RW, .wse = 23, .wba = MiB_(32) };
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 23,
+                        .wba = MiB_(32) };
     PAMUWalkResult res;
 
     setup();
@@ -291,8 +259,8 @@ static void test_window_bounds(void)
 static void test_translated_window(void)
 {
     PAMUWalkRegs r = enabled_regs();
-    Entry e = { .v = true, .ap = PAMU_AP_RW, .wse = 19, .wba = GiB_(1),
-                .atm = PAMU_ATM_WINDOW, .twba = MiB_(3) };
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 19, .wba = GiB_(1),
+                        .atm = PAMU_ATM_WINDOW, .twba = MiB_(3) };
     PAMUWalkResult res;
 
     setup();
@@ -332,7 +300,7 @@ static void test_permissions(void)
         { PAMU_AP_DENIED, PAMU_ACCESS_QUERY, 0 },
     };
     PAMUWalkRegs r = enabled_regs();
-    Entry e = linux_paace();
+    PAMUTestEntry e = linux_paace();
     PAMUWalkResult res;
     size_t i;
 
@@ -367,13 +335,15 @@ static void test_permissions(void)
 
 static void put_subwindows(void)
 {
-    Entry p = { .v = true, .mw = true, .ap = PAMU_AP_RW, .wse = 23,
-                .wce = 3, .wba = SUB_WBA, .fspi = SUB_FSPI,
-                .atm = PAMU_ATM_WINDOW, .swse = 19, .twba = MiB_(8) };
-    Entry s1 = { .v = true, .pt = true, .liodn = LIODN, .ap = PAMU_AP_RW,
-                 .atm = PAMU_ATM_WINDOW, .swse = 15, .twba = MiB_(4) };
-    Entry s2 = { .v = true, .pt = true, .liodn = LIODN, .ap = PAMU_AP_READ,
-                 .atm = PAMU_ATM_NONE, .swse = 19 };
+    PAMUTestEntry p = { .v = true, .mw = true, .ap = PAMU_AP_RW, .wse = 23,
+                        .wce = 3, .wba = SUB_WBA, .fspi = SUB_FSPI,
+                        .atm = PAMU_ATM_WINDOW, .swse = 19, .twba = MiB_(8) };
+    PAMUTestEntry s1 = { .v = true, .pt = true, .liodn = LIODN,
+                         .ap = PAMU_AP_RW,
+                         .atm = PAMU_ATM_WINDOW, .swse = 15, .twba = MiB_(4) };
+    PAMUTestEntry s2 = { .v = true, .pt = true, .liodn = LIODN,
+                         .ap = PAMU_AP_READ,
+                         .atm = PAMU_ATM_NONE, .swse = 19 };
 
     put_entry(paace_addr(LIODN), &p);
     put_entry(spaace_addr(SUB_FSPI), &s1);
@@ -431,7 +401,7 @@ static void test_partial_subwindow(void)
 static void test_bad_spaace(void)
 {
     PAMUWalkRegs r = enabled_regs();
-    Entry s = { .v = true, .pt = false, .ap = PAMU_AP_RW, .swse = 19 };
+    PAMUTestEntry s = { .v = true, .pt = false, .ap = PAMU_AP_RW, .swse = 19 };
     PAMUWalkResult res;
 
     setup();
@@ -458,8 +428,9 @@ static void test_bad_spaace(void)
 static void test_subwindow_encodings(void)
 {
     PAMUWalkRegs r = enabled_regs();
-    Entry p = { .v = true, .mw = true, .ap = PAMU_AP_RW, .wse = 23,
-                .wce = 3, .wba = SUB_WBA, .fspi = SUB_FSPI, .swse = 19 };
+    PAMUTestEntry p = { .v = true, .mw = true, .ap = PAMU_AP_RW, .wse = 23,
+                        .wce = 3, .wba = SUB_WBA, .fspi = SUB_FSPI,
+                        .swse = 19 };
     PAMUWalkResult res;
 
     setup();
@@ -505,7 +476,7 @@ static void test_subwindow_encodings(void)
 static void test_unimplemented(void)
 {
     PAMUWalkRegs r = enabled_regs();
-    Entry e = linux_paace();
+    PAMUTestEntry e = linux_paace();
     PAMUWalkResult res;
 
     setup();
@@ -533,7 +504,7 @@ static void test_unimplemented(void)
 static void test_table_rewrite(void)
 {
     PAMUWalkRegs r = enabled_regs();
-    Entry e = linux_paace();
+    PAMUTestEntry e = linux_paace();
     PAMUWalkResult res;
 
     setup();
