@@ -913,13 +913,13 @@ static void test_migration(const void *data)
 /* PCI MSIs reach the MPIC through PEXCSRBAR, and so through the PAMU. */
 #define CSRBAR_BUS  0x80000000ULL
 
-static void setup_msi(PamuTest *t)
+static void setup_msi(PamuTest *t, uint32_t csrbar)
 {
     const E500Board *b = t->b;
     uint32_t cap, devfn = t->edu.devfn;
 
     /* PEXCSRBAR: BAR 0 of the host bridge function */
-    e500_pci_cfg_writel(t->qts, b, 0, PCI_BASE_ADDRESS_0, CSRBAR_BUS);
+    e500_pci_cfg_writel(t->qts, b, 0, PCI_BASE_ADDRESS_0, csrbar);
     e500_pci_cfg_writel(t->qts, b, 0, PCI_COMMAND, PCI_COMMAND_MEMORY);
 
     cap = e500_pci_cfg_readl(t->qts, b, devfn, PCI_CAPABILITY_LIST) & 0xff;
@@ -929,7 +929,7 @@ static void setup_msi(PamuTest *t)
     }
     g_assert_cmpuint(cap, !=, 0);
     e500_pci_cfg_writel(t->qts, b, devfn, cap + PCI_MSI_ADDRESS_LO,
-                        CSRBAR_BUS + MSI_CCSR_OFFSET + MSIIR_OFFSET);
+                        csrbar + MSI_CCSR_OFFSET + MSIIR_OFFSET);
     e500_pci_cfg_writel(t->qts, b, devfn, cap + PCI_MSI_ADDRESS_HI, 0);
     e500_pci_cfg_writel(t->qts, b, devfn, cap + PCI_MSI_DATA_64, 0);
     e500_pci_cfg_writel(t->qts, b, devfn, cap,
@@ -953,7 +953,7 @@ static void test_msi(const void *data)
                            MSI_CCSR_OFFSET + MSIIR_OFFSET;
 
     start(&t, data, NULL);
-    setup_msi(&t);
+    setup_msi(&t, CSRBAR_BUS);
     put_paace(&t, &e);
     enable_pamu(&t);
     g_assert_cmphex(edu_send_msi(&t), ==, 1);
@@ -964,6 +964,45 @@ static void test_msi(const void *data)
     put_paace(&t, &e);
     g_assert_cmphex(edu_send_msi(&t), ==, 0);
     assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), msiir);
+    finish(&t);
+}
+
+/*
+ * Only the controller's inbound traffic to PEXCSRBAR crosses the PAMU; the
+ * CPU, through an outbound window, reaches CCSR directly.  BAR 0 is moved
+ * into the outbound window here, and the inbound path must follow it.
+ */
+static void test_csrbar_views(const void *data)
+{
+    const E500Board *b = data;
+    const uint32_t csrbar = b->mmio_bus + 0x1000000;
+    const uint64_t cpu_view = b->mmio_cpu + 0x1000000;
+    const uint64_t msiir = b->ccsr + MSI_CCSR_OFFSET + MSIIR_OFFSET;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    PamuTest t;
+    uint32_t pr1;
+
+    e.wse = 30;                 /* 2 GiB: CCSR is outside the window */
+    start(&t, b, NULL);
+    setup_msi(&t, CSRBAR_BUS);
+    setup_msi(&t, csrbar);      /* moved after it was first mapped */
+    put_paace(&t, &e);
+    enable_pamu(&t);
+
+    pr1 = pamu_read(&t, 0, A_PR1);
+    g_assert_cmphex(pr1, !=, 0);
+    g_assert_cmphex(qtest_readl(t.qts, cpu_view + PAMU_CCSR_OFFSET + A_PR1),
+                    ==, pr1);
+    assert_no_record(&t, 0);
+
+    g_assert_cmphex(edu_send_msi(&t), ==, 0);
+    assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), msiir);
+    clear_record(&t, 0);
+
+    e = pamu_test_identity_entry(PAMU_AP_RW);
+    put_paace(&t, &e);
+    g_assert_cmphex(edu_send_msi(&t), ==, 1);
+    assert_no_record(&t, 0);
     finish(&t);
 }
 
@@ -1133,6 +1172,7 @@ int main(int argc, char **argv)
         { "system-reset", test_system_reset },
         { "migration", test_migration },
         { "msi", test_msi },
+        { "csrbar-views", test_csrbar_views },
         { "user-errors", test_user_errors },
         { "device-tree", test_device_tree },
     };
