@@ -60,10 +60,7 @@ EOF
 guest_write_bookworm_source() {
     local mirror file=/etc/apt/sources.list.d/pamu-qemu-guest.sources want
     local keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-    # awk reads to the end: an early exit would make apt-cache fail (pipefail)
-    mirror=$(apt-cache policy 2>/dev/null |
-        awk '!found && $3 == "trixie-security/main" && $2 ~ /^(https?|file):/ {
-            print $2; found = 1 }')
+    mirror=$(debian_mirror trixie-security)
     [ -n "$mirror" ] || die "no trixie-security source in the apt configuration; add one and retry"
     want="# Written by the PAMU QEMU overlay (guest/lib.sh) for $LINUX_SOURCE_PKG; safe to delete.
 Types: deb
@@ -91,8 +88,7 @@ guest_setup_system() {
         pkg_installed "$p" || missing+=("$p")
     done
     if [ $update = 1 ] || [ ${#missing[@]} -gt 0 ]; then
-        msg "apt-get update"
-        as_root apt-get update -qq
+        apt_update_once
     fi
     if [ ${#missing[@]} -gt 0 ]; then
         msg "installing ${missing[*]}"
@@ -121,8 +117,7 @@ guest_download_source() {
     if [ ! -f "$deb" ]; then
         mkdir -p "$dir"
         if ! apt-cache show "$LINUX_SOURCE_PKG=$version" >/dev/null 2>&1; then
-            msg "apt-get update"
-            as_root apt-get update -qq
+            apt_update_once
         fi
         msg "apt-get download $LINUX_SOURCE_PKG=$version (into $dir, ~140 MB)"
         (cd "$dir" && apt-get download -qq "$LINUX_SOURCE_PKG=$version" >/dev/null 2>&1) ||

@@ -60,6 +60,15 @@ as_root() {
 
 # --- system ------------------------------------------------------------------
 
+# apt-get update, at most once per command (several set-up steps may ask).
+APT_UPDATED=0
+apt_update_once() {
+    [ $APT_UPDATED = 1 ] && return 0
+    msg "apt-get update"
+    as_root apt-get update -qq
+    APT_UPDATED=1
+}
+
 os_codename() {
     local id='' version_id='' version_codename=''
     # shellcheck disable=SC1091
@@ -128,15 +137,13 @@ Signed-By: $keyring"
 
 setup_system() {
     [ "${PAMU_SKIP_SYSTEM_SETUP:-0}" = 1 ] && return 0
-    local codename missing=() meson_missing=() p updated=0
+    local codename missing=() meson_missing=() p
     codename=$(os_codename)
     [ -n "$codename" ] || unsupported_system
 
     if write_apt_sources "$codename" ||
         [ "$(apt-cache showsrc qemu 2>/dev/null | grep -c '^Version: ')" = 0 ]; then
-        msg "apt-get update"
-        as_root apt-get update -qq
-        updated=1
+        apt_update_once
     fi
     for p in "${SYSTEM_PKGS[@]}"; do
         pkg_installed "$p" || missing+=("$p")
@@ -149,7 +156,7 @@ setup_system() {
         meson_missing+=(meson)
     fi
     if [ ${#missing[@]} -gt 0 ] || [ ${#meson_missing[@]} -gt 0 ]; then
-        [ $updated = 1 ] || as_root apt-get update -qq
+        apt_update_once
         if [ ${#missing[@]} -gt 0 ]; then
             msg "installing ${missing[*]}"
             as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
