@@ -170,6 +170,32 @@ static void pamu_memory_commit(MemoryListener *listener)
     pamu_update_views(container_of(listener, PAMUState, memory_listener));
 }
 
+/*
+ * Shows each LIODN the downstream memory or the IOMMU region, after its
+ * unit's PAMUBYPENR bit.  Called with the BQL held, never from the memory
+ * listener: this changes the memory map itself.
+ */
+static void pamu_switch_spaces(PAMUState *s)
+{
+    GHashTableIter iter;
+    PAMULiodnSpace *sp;
+    uint32_t bypass;
+
+    qemu_mutex_lock(&s->lock);
+    bypass = s->bypass;
+    qemu_mutex_unlock(&s->lock);
+
+    memory_region_transaction_begin();
+    g_hash_table_iter_init(&iter, s->spaces);
+    while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&sp)) {
+        bool on = bypass & PAMU_BYPASS_BIT(sp->unit);
+
+        memory_region_set_enabled(&sp->bypass, on);
+        memory_region_set_enabled(MEMORY_REGION(&sp->iommu), !on);
+    }
+    memory_region_transaction_commit();
+}
+
 /* The read-only identification and capability registers. */
 static bool pamu_read_id(PAMUState *s, hwaddr offset, uint32_t *value)
 {
@@ -319,6 +345,7 @@ static void pamu_bypass_write(void *opaque, hwaddr addr, uint64_t data,
     s->bypass = data & pamu_bypass_mask(s);
     qemu_mutex_unlock(&s->lock);
     pamu_update_views(s);
+    pamu_switch_spaces(s);
 }
 
 static const MemoryRegionOps pamu_bypass_ops = {
@@ -517,7 +544,7 @@ MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
                                 Error **errp)
 {
     PAMULiodnSpace *sp;
-    g_autofree char *name = NULL;
+    g_autofree char *name = NULL, *iommu_name = NULL, *bypass_name = NULL;
 
     if (unit >= s->num_units) {
         error_setg(errp, "pamu: unit %u does not exist (num-units=%u)", unit,
@@ -538,7 +565,7 @@ MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
                        liodn, sp->unit);
             return NULL;
         }
-        return MEMORY_REGION(&sp->iommu);
+        return &sp->root;
     }
 
     sp = g_new0(PAMULiodnSpace, 1);
@@ -546,13 +573,21 @@ MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
     sp->liodn = liodn;
     sp->unit = unit;
     name = g_strdup_printf("pamu-liodn-%u", liodn);
+    iommu_name = g_strdup_printf("%s-iommu", name);
+    bypass_name = g_strdup_printf("%s-bypass", name);
+    memory_region_init(&sp->root, OBJECT(s), name, UINT64_MAX);
     memory_region_init_iommu(&sp->iommu, sizeof(sp->iommu),
-                             TYPE_PAMU_IOMMU_MEMORY_REGION, OBJECT(s), name,
-                             UINT64_MAX);
-    address_space_init(&sp->as, MEMORY_REGION(&sp->iommu), name);
+                             TYPE_PAMU_IOMMU_MEMORY_REGION, OBJECT(s),
+                             iommu_name, UINT64_MAX);
+    memory_region_init_alias(&sp->bypass, OBJECT(s), bypass_name,
+                             s->memory, 0, memory_region_size(s->memory));
+    memory_region_add_subregion(&sp->root, 0, MEMORY_REGION(&sp->iommu));
+    memory_region_add_subregion(&sp->root, 0, &sp->bypass);
+    address_space_init(&sp->as, &sp->root, name);
     g_hash_table_insert(s->spaces, GUINT_TO_POINTER(liodn), sp);
     trace_pamu_liodn_space(liodn, unit);
-    return MEMORY_REGION(&sp->iommu);
+    pamu_switch_spaces(s);
+    return &sp->root;
 }
 
 static void pamu_reset_exit(Object *obj, ResetType type)
@@ -565,6 +600,7 @@ static void pamu_reset_exit(Object *obj, ResetType type)
     s->lost_violations = 0;
     qemu_mutex_unlock(&s->lock);
     pamu_update_views(s);
+    pamu_switch_spaces(s);
     pamu_update_irq(s);
 }
 
@@ -640,6 +676,7 @@ static int pamu_post_load(void *opaque, int version_id)
 
     s->bypass &= pamu_bypass_mask(s);
     pamu_update_views(s);
+    pamu_switch_spaces(s);
     pamu_update_irq(s);
     return 0;
 }

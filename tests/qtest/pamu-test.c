@@ -311,12 +311,23 @@ static void test_register_access(const void *data)
     finish(&t);
 }
 
+/* Whether the PCI LIODN's IOMMU region is in any flat view right now. */
+static bool iommu_in_path(PamuTest *t)
+{
+    g_autofree char *mtree = qtest_hmp(t->qts, "info mtree -f");
+    g_autofree char *name = g_strdup_printf("pamu-liodn-%u-iommu",
+                                            PCI_LIODN);
+
+    return strstr(mtree, name) != NULL;
+}
+
 static void test_bypass(const void *data)
 {
     PamuTest t;
 
     start(&t, data, NULL);
     /* out of reset: bypassed, PE = 0, no tables: the DMA passes */
+    g_assert_false(iommu_in_path(&t));  /* and costs no translation */
     dma_to_ram(&t, 0x200000, LEN);
     assert_mem(&t, 0x200000, t.pattern, LEN);
     assert_no_record(&t, 0);
@@ -329,6 +340,7 @@ static void test_bypass(const void *data)
 
     /* clearing the bypass bit puts the PAMU in the path */
     set_bypass(&t, 0);
+    g_assert_true(iommu_in_path(&t));
     dma_to_ram(&t, 0x220000, LEN);
     assert_zero(&t, 0x220000, LEN);
     assert_record(&t, 0, LAV(PAMU_LAV_INVALID), 0x220000);

@@ -53,9 +53,15 @@ typedef struct PAMUUnitView {
     hwaddr ppaact_len, spaact_len;  /* bytes mapped from PPBA, SPBA */
 } PAMUUnitView;
 
-/* The address space seen by the DMA of one LIODN. */
+/*
+ * The address space seen by the DMA of one LIODN.  While the unit is
+ * bypassed @root shows @bypass instead of @iommu, so that DMA then costs
+ * no translation call.
+ */
 typedef struct PAMULiodnSpace {
+    MemoryRegion root;
     IOMMUMemoryRegion iommu;
+    MemoryRegion bypass;        /* alias of the downstream memory */
     AddressSpace as;
     PAMUState *pamu;
     uint32_t liodn;
