@@ -636,16 +636,22 @@ static bool vfio_pamu_op_agrees(VFIOPamuContainer *pc, const PamuMapOp *op,
     return true;
 }
 
+/* The page-aligned range [*iova, *end) vfio_listener_region_add() maps */
+static void vfio_pamu_section_range(const MemoryRegionSection *section,
+                                    hwaddr *iova, hwaddr *end)
+{
+    *iova = REAL_HOST_PAGE_ALIGN(section->offset_within_address_space);
+    *end = (section->offset_within_address_space +
+            int128_get64(section->size)) & qemu_real_host_page_mask();
+}
+
 static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
                                  MemoryRegionSection *section, Error **errp)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
     MemoryRegion *mr = section->mr;
-    /* the page-aligned range vfio_listener_region_add() maps */
-    hwaddr iova = REAL_HOST_PAGE_ALIGN(section->offset_within_address_space);
-    uint64_t end = (section->offset_within_address_space +
-                    int128_get64(section->size)) & qemu_real_host_page_mask();
     uint64_t base = (uintptr_t)memory_region_get_ram_ptr(mr);
+    hwaddr iova, end;
     Error *err = NULL;
     VFIOPamuSection *s;
     PamuRamRange r;
@@ -653,6 +659,7 @@ static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
     uint32_t win;
     unsigned k;
 
+    vfio_pamu_section_range(section, &iova, &end);
     if (memory_region_is_iommu(mr)) {
         error_setg(&err, "a guest IOMMU in front of a device assigned "
                    "through a PAMU is not supported");
@@ -702,11 +709,11 @@ static void vfio_pamu_del_window(VFIOContainerBase *bcontainer,
                                  MemoryRegionSection *section)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
-    hwaddr iova = REAL_HOST_PAGE_ALIGN(section->offset_within_address_space);
-    uint64_t end = (section->offset_within_address_space +
-                    int128_get64(section->size)) & qemu_real_host_page_mask();
-    VFIOPamuSection *s = vfio_pamu_find(pc, iova, end - iova);
+    VFIOPamuSection *s;
+    hwaddr iova, end;
 
+    vfio_pamu_section_range(section, &iova, &end);
+    s = vfio_pamu_find(pc, iova, end - iova);
     if (s) {
         QLIST_REMOVE(s, next);
         g_free(s);
