@@ -39,9 +39,9 @@
 typedef struct VFIOPamuSection {
     hwaddr iova;
     uint64_t size;
-    bool mapped;                    /* false: it stays unmapped */
     PamuMapOp ops[2];
-    unsigned nr_ops;
+    unsigned nr_ops;                /* 0: refused, it stays unmapped */
+    bool mapped;                    /* dma_map counted it in users[] */
     QLIST_ENTRY(VFIOPamuSection) next;
 } VFIOPamuSection;
 
@@ -538,6 +538,7 @@ static VFIOPamuSection *vfio_pamu_find(VFIOPamuContainer *pc, hwaddr iova,
     return NULL;
 }
 
+/* Records a section, refused until its windows are filled in */
 static VFIOPamuSection *vfio_pamu_add_section(VFIOPamuContainer *pc,
                                               hwaddr iova, uint64_t size)
 {
@@ -654,10 +655,11 @@ static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
     hwaddr iova, end;
     Error *err = NULL;
     VFIOPamuSection *s;
+    PamuMapOp ops[ARRAY_SIZE(s->ops)];
+    unsigned nr_ops, k;
     PamuRamRange r;
     PamuFitStatus st;
     uint32_t win;
-    unsigned k;
 
     vfio_pamu_section_range(section, &iova, &end);
     if (memory_region_is_iommu(mr)) {
@@ -683,25 +685,22 @@ static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
                (iova - section->offset_within_address_space),
         .page_size = qemu_ram_pagesize(mr->ram_block),
     };
-    s = vfio_pamu_add_section(pc, r.iova, r.size);
     st = pamu_plan_fit(&pc->plan, &r, base, base + memory_region_size(mr),
-                       s->ops, &s->nr_ops, &win);
+                       ops, &nr_ops, &win);
     if (st != PAMU_FIT_OK) {
-        QLIST_REMOVE(s, next);
-        g_free(s);
         vfio_pamu_fit_error(pc, st, &r, win, &err);
         return vfio_pamu_refuse(pc, r.iova, r.size, err, errp);
     }
-    for (k = 0; k < s->nr_ops; k++) {
-        if (!vfio_pamu_op_agrees(pc, &s->ops[k], &win)) {
-            QLIST_REMOVE(s, next);
-            g_free(s);
+    for (k = 0; k < nr_ops; k++) {
+        if (!vfio_pamu_op_agrees(pc, &ops[k], &win)) {
             error_setg(&err, "RAM at 0x%" PRIx64 " needs PAMU window %u, "
                        "which already maps other memory", r.iova, win);
             return vfio_pamu_refuse(pc, r.iova, r.size, err, errp);
         }
     }
-    s->mapped = true;
+    s = vfio_pamu_add_section(pc, r.iova, r.size);
+    memcpy(s->ops, ops, sizeof(ops));
+    s->nr_ops = nr_ops;
     return true;
 }
 
@@ -820,8 +819,8 @@ static int vfio_pamu_dma_map(const VFIOContainerBase *bcontainer,
     if (!s) {
         return -EINVAL;         /* not a section add_window has seen */
     }
-    if (!s->mapped) {
-        return 0;
+    if (!s->nr_ops) {
+        return 0;               /* refused: it stays unmapped */
     }
     for (k = 0; k < s->nr_ops; k++) {
         const PamuMapOp *op = &s->ops[k];
@@ -846,6 +845,7 @@ static int vfio_pamu_dma_map(const VFIOContainerBase *bcontainer,
         }
     }
     vfio_pamu_use(pc, s, 1);
+    s->mapped = true;
     return 0;
 }
 
