@@ -75,9 +75,11 @@ typedef struct VFIOPamuContainer {
 
 OBJECT_DECLARE_SIMPLE_TYPE(VFIOPamuContainer, VFIO_IOMMU_FSL_PAMU);
 
-static int vfio_pamu_fd(VFIOPamuContainer *pc)
+/* An ioctl on the container: 0, or -errno */
+static int vfio_pamu_ioctl(VFIOPamuContainer *pc, unsigned long request,
+                           void *arg)
 {
-    return pc->container.fd;
+    return ioctl(pc->container.fd, request, arg) ? -errno : 0;
 }
 
 static const char *vfio_pamu_attr_name(uint32_t attr)
@@ -101,10 +103,7 @@ static bool vfio_pamu_get_attr(VFIOPamuContainer *pc, uint32_t attr,
         .argsz = sizeof(*a),
         .attribute = attr,
     };
-    ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_GET_ATTR, a);
-    if (ret) {
-        ret = -errno;
-    }
+    ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_GET_ATTR, a);
     trace_vfio_pamu_get_attr(vfio_pamu_attr_name(attr), ret);
     if (ret) {
         error_setg_errno(errp, -ret, "VFIO_IOMMU_GET_ATTR %s failed",
@@ -114,23 +113,33 @@ static bool vfio_pamu_get_attr(VFIOPamuContainer *pc, uint32_t attr,
     return true;
 }
 
-static bool vfio_pamu_set_attr(VFIOPamuContainer *pc,
-                               struct vfio_iommu_pamu_attr *a,
+/* Sets GEOMETRY to (start @v0, size @v1) or WINDOWS to (count @v0) */
+static bool vfio_pamu_set_attr(VFIOPamuContainer *pc, uint32_t attr,
                                uint64_t v0, uint64_t v1, Error **errp)
 {
+    struct vfio_iommu_pamu_attr a = {
+        .argsz = sizeof(a),
+        .attribute = attr,
+    };
     int ret;
 
-    a->argsz = sizeof(*a);
-    ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_SET_ATTR, a);
-    if (ret) {
-        ret = -errno;
+    switch (attr) {
+    case VFIO_PAMU_ATTR_GEOMETRY:
+        a.geometry.aperture_start = v0;
+        a.geometry.aperture_size = v1;
+        break;
+    case VFIO_PAMU_ATTR_WINDOWS:
+        a.windows.count = v0;
+        break;
+    default:
+        g_assert_not_reached();
     }
-    trace_vfio_pamu_set_attr(vfio_pamu_attr_name(a->attribute), v0, v1, ret);
+    ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_SET_ATTR, &a);
+    trace_vfio_pamu_set_attr(vfio_pamu_attr_name(attr), v0, v1, ret);
     if (ret) {
         error_setg_errno(errp, -ret,
                          "VFIO_IOMMU_SET_ATTR %s (0x%" PRIx64 ", 0x%" PRIx64
-                         ") failed", vfio_pamu_attr_name(a->attribute),
-                         v0, v1);
+                         ") failed", vfio_pamu_attr_name(attr), v0, v1);
         return false;
     }
     return true;
@@ -147,10 +156,7 @@ static struct vfio_iommu_type1_info *vfio_pamu_get_info(VFIOPamuContainer *pc,
 
     for (;;) {
         info->argsz = argsz;
-        ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_GET_INFO, info);
-        if (ret) {
-            ret = -errno;
-        }
+        ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_GET_INFO, info);
         trace_vfio_pamu_get_info(info->argsz, info->iova_pgsizes, ret);
         if (ret) {
             error_setg_errno(errp, -ret, "VFIO_IOMMU_GET_INFO failed");
@@ -363,21 +369,11 @@ static bool vfio_pamu_plan_ram(VFIOPamuContainer *pc, Error **errp)
 
 static bool vfio_pamu_set_geometry(VFIOPamuContainer *pc, Error **errp)
 {
-    struct vfio_iommu_pamu_attr a = {
-        .attribute = VFIO_PAMU_ATTR_GEOMETRY,
-        .geometry.aperture_start = pc->plan.aperture_start,
-        .geometry.aperture_size = pc->plan.aperture_size,
-    };
-
-    if (!vfio_pamu_set_attr(pc, &a, pc->plan.aperture_start,
-                            pc->plan.aperture_size, errp)) {
-        return false;
-    }
-    a = (struct vfio_iommu_pamu_attr) {
-        .attribute = VFIO_PAMU_ATTR_WINDOWS,
-        .windows.count = pc->plan.nr_windows,
-    };
-    return vfio_pamu_set_attr(pc, &a, pc->plan.nr_windows, 0, errp);
+    return vfio_pamu_set_attr(pc, VFIO_PAMU_ATTR_GEOMETRY,
+                              pc->plan.aperture_start,
+                              pc->plan.aperture_size, errp) &&
+           vfio_pamu_set_attr(pc, VFIO_PAMU_ATTR_WINDOWS,
+                              pc->plan.nr_windows, 0, errp);
 }
 
 static uint64_t vfio_pamu_window_iova(VFIOPamuContainer *pc, uint32_t i)
@@ -408,10 +404,7 @@ static bool vfio_pamu_map_msi(VFIOPamuContainer *pc, Error **errp)
         }
         map.iova = vfio_pamu_window_iova(pc, first);
         map.size = (uint64_t)(i - first + 1) * pc->plan.window_size;
-        ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_MAP_DMA, &map);
-        if (ret) {
-            ret = -errno;
-        }
+        ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_MAP_DMA, &map);
         trace_vfio_pamu_map_msi(map.iova, map.size, ret);
         if (ret) {
             error_setg_errno(errp, -ret, "mapping MSI banks into PAMU "
@@ -443,10 +436,7 @@ static int vfio_pamu_unmap_range(VFIOPamuContainer *pc, uint64_t iova,
     };
     int ret;
 
-    ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_UNMAP_DMA, &unmap);
-    if (ret) {
-        ret = -errno;
-    }
+    ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_UNMAP_DMA, &unmap);
     trace_vfio_pamu_unmap(iova, size, flags, ret ? 0 : unmap.size, ret);
     return ret;
 }
@@ -737,10 +727,7 @@ static int vfio_pamu_map_run(VFIOPamuContainer *pc, const PamuMapOp *op,
     uint32_t i;
     int ret;
 
-    ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_MAP_DMA, &map);
-    if (ret) {
-        ret = -errno;
-    }
+    ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_MAP_DMA, &map);
     trace_vfio_pamu_map(map.iova, map.size, map.vaddr, map.flags, first, n,
                         ret);
     if (ret) {
