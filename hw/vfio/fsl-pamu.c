@@ -149,36 +149,16 @@ static bool vfio_pamu_set_attr(VFIOPamuContainer *pc, uint32_t attr,
 static struct vfio_iommu_type1_info *vfio_pamu_get_info(VFIOPamuContainer *pc,
                                                         Error **errp)
 {
-    struct vfio_iommu_type1_info *info = g_new0(struct vfio_iommu_type1_info,
-                                                1);
-    uint32_t argsz = sizeof(*info);
-    int ret;
+    struct vfio_iommu_type1_info *info;
+    int ret = vfio_get_iommu_info(&pc->container, &info);
 
-    for (;;) {
-        info->argsz = argsz;
-        ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_GET_INFO, info);
-        trace_vfio_pamu_get_info(info->argsz, info->iova_pgsizes, ret);
-        if (ret) {
-            error_setg_errno(errp, -ret, "VFIO_IOMMU_GET_INFO failed");
-            g_free(info);
-            return NULL;
-        }
-        if (info->argsz <= argsz) {
-            return info;
-        }
-        argsz = info->argsz;
-        info = g_realloc(info, argsz);
-    }
-}
-
-static struct vfio_iommu_type1_info_cap_iova_range *
-vfio_pamu_iova_cap(struct vfio_iommu_type1_info *info)
-{
-    if (!(info->flags & VFIO_IOMMU_INFO_CAPS) || !info->cap_offset) {
+    trace_vfio_pamu_get_info(info ? info->argsz : 0,
+                             info ? info->iova_pgsizes : 0, ret);
+    if (ret) {
+        error_setg_errno(errp, -ret, "VFIO_IOMMU_GET_INFO failed");
         return NULL;
     }
-    return (void *)vfio_get_cap(info, info->cap_offset,
-                                VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
+    return info;
 }
 
 /* What the host PAMU can do: windows, MSI banks, address width. */
@@ -195,7 +175,8 @@ static bool vfio_pamu_get_limits(VFIOPamuContainer *pc, Error **errp)
         return false;
     }
     /* Before GEOMETRY is set, the range is what an aperture may cover. */
-    cap = vfio_pamu_iova_cap(info);
+    cap = (void *)vfio_get_iommu_type1_info_cap(info,
+                                        VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
     if (cap && cap->nr_iovas) {
         last = 0;
         for (i = 0; i < cap->nr_iovas; i++) {
@@ -459,8 +440,6 @@ static bool vfio_pamu_report_ranges(VFIOPamuContainer *pc, Error **errp)
 {
     VFIOContainerBase *bcontainer = &pc->container.bcontainer;
     g_autofree struct vfio_iommu_type1_info *info = NULL;
-    struct vfio_iommu_type1_info_cap_iova_range *cap;
-    uint32_t i;
 
     info = vfio_pamu_get_info(pc, errp);
     if (!info) {
@@ -476,15 +455,7 @@ static bool vfio_pamu_report_ranges(VFIOPamuContainer *pc, Error **errp)
     bcontainer->pgsizes = info->iova_pgsizes;
     bcontainer->dma_max_mappings = pc->plan.nr_windows;
 
-    cap = vfio_pamu_iova_cap(info);
-    for (i = 0; cap && i < cap->nr_iovas; i++) {
-        Range *range = g_new(Range, 1);
-
-        range_set_bounds(range, cap->iova_ranges[i].start,
-                         cap->iova_ranges[i].end);
-        bcontainer->iova_ranges = range_list_insert(bcontainer->iova_ranges,
-                                                    range);
-    }
+    vfio_get_info_iova_range(info, bcontainer);
     return true;
 }
 
