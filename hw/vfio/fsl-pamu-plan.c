@@ -11,6 +11,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/host-utils.h"
+#include "qemu/range.h"
 #include "hw/vfio/fsl-pamu-plan.h"
 
 /* Largest power of two the planner considers, for windows and apertures */
@@ -25,6 +26,12 @@ static uint64_t limit_end(const PamuPlanLimits *lim)
 static uint32_t limit_windows(const PamuPlanLimits *lim)
 {
     return MIN(lim->max_windows, PAMU_PLAN_MAX_WINDOWS);
+}
+
+/* The lowest set bit of @bits, or PAMU_PLAN_MAX_POW2 if none is set */
+static uint64_t lowest_bit(uint64_t bits)
+{
+    return bits ? 1ULL << ctz64(bits) : PAMU_PLAN_MAX_POW2;
 }
 
 /*
@@ -172,8 +179,7 @@ static uint64_t first_window(const PamuRamRange *ranges, unsigned nr,
                 range_offset(&ranges[i], page_floor);
         page = MIN(page, range_page(&ranges[i], page_floor));
     }
-    w = bits ? 1ULL << ctz64(bits) : PAMU_PLAN_MAX_POW2;
-    w = MIN(w, pow2floor(page));
+    w = MIN(lowest_bit(bits), pow2floor(page));
     if (limit_end(lim)) {
         w = MIN(w, limit_end(lim));
     }
@@ -235,8 +241,8 @@ static bool ranges_valid(const PamuRamRange *ranges, unsigned nr,
             return false;
         }
         for (j = 0; j < i; j++) {
-            if (r->iova < ranges[j].iova + ranges[j].size &&
-                ranges[j].iova < r->iova + r->size) {
+            if (ranges_overlap(r->iova, r->size,
+                               ranges[j].iova, ranges[j].size)) {
                 return false;
             }
         }
@@ -285,7 +291,7 @@ bool pamu_plan(const PamuRamRange *ranges, unsigned nr,
         max_page = MAX(max_page, pow2ceil(ranges[i].size));
         bits |= ranges[i].iova | (ranges[i].iova + ranges[i].size);
     }
-    max_page = MAX(max_page, bits ? 1ULL << ctz64(bits) : PAMU_PLAN_MAX_POW2);
+    max_page = MAX(max_page, lowest_bit(bits));
     for (p = min_page << 1; p && p <= max_page; p <<= 1) {
         if (plan_rule(ranges, nr, lim, lim->msi_banks, p, plan, &scratch)) {
             first.min_page_size = p;

@@ -39,9 +39,9 @@
 typedef struct VFIOPamuSection {
     hwaddr iova;
     uint64_t size;
-    bool mapped;                    /* false: it stays unmapped */
     PamuMapOp ops[2];
-    unsigned nr_ops;
+    unsigned nr_ops;                /* 0: refused, it stays unmapped */
+    bool mapped;                    /* dma_map counted it in users[] */
     QLIST_ENTRY(VFIOPamuSection) next;
 } VFIOPamuSection;
 
@@ -75,9 +75,11 @@ typedef struct VFIOPamuContainer {
 
 OBJECT_DECLARE_SIMPLE_TYPE(VFIOPamuContainer, VFIO_IOMMU_FSL_PAMU);
 
-static int vfio_pamu_fd(VFIOPamuContainer *pc)
+/* An ioctl on the container: 0, or -errno */
+static int vfio_pamu_ioctl(VFIOPamuContainer *pc, unsigned long request,
+                           void *arg)
 {
-    return pc->container.fd;
+    return ioctl(pc->container.fd, request, arg) ? -errno : 0;
 }
 
 static const char *vfio_pamu_attr_name(uint32_t attr)
@@ -101,10 +103,7 @@ static bool vfio_pamu_get_attr(VFIOPamuContainer *pc, uint32_t attr,
         .argsz = sizeof(*a),
         .attribute = attr,
     };
-    ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_GET_ATTR, a);
-    if (ret) {
-        ret = -errno;
-    }
+    ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_GET_ATTR, a);
     trace_vfio_pamu_get_attr(vfio_pamu_attr_name(attr), ret);
     if (ret) {
         error_setg_errno(errp, -ret, "VFIO_IOMMU_GET_ATTR %s failed",
@@ -114,23 +113,33 @@ static bool vfio_pamu_get_attr(VFIOPamuContainer *pc, uint32_t attr,
     return true;
 }
 
-static bool vfio_pamu_set_attr(VFIOPamuContainer *pc,
-                               struct vfio_iommu_pamu_attr *a,
+/* Sets GEOMETRY to (start @v0, size @v1) or WINDOWS to (count @v0) */
+static bool vfio_pamu_set_attr(VFIOPamuContainer *pc, uint32_t attr,
                                uint64_t v0, uint64_t v1, Error **errp)
 {
+    struct vfio_iommu_pamu_attr a = {
+        .argsz = sizeof(a),
+        .attribute = attr,
+    };
     int ret;
 
-    a->argsz = sizeof(*a);
-    ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_SET_ATTR, a);
-    if (ret) {
-        ret = -errno;
+    switch (attr) {
+    case VFIO_PAMU_ATTR_GEOMETRY:
+        a.geometry.aperture_start = v0;
+        a.geometry.aperture_size = v1;
+        break;
+    case VFIO_PAMU_ATTR_WINDOWS:
+        a.windows.count = v0;
+        break;
+    default:
+        g_assert_not_reached();
     }
-    trace_vfio_pamu_set_attr(vfio_pamu_attr_name(a->attribute), v0, v1, ret);
+    ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_SET_ATTR, &a);
+    trace_vfio_pamu_set_attr(vfio_pamu_attr_name(attr), v0, v1, ret);
     if (ret) {
         error_setg_errno(errp, -ret,
                          "VFIO_IOMMU_SET_ATTR %s (0x%" PRIx64 ", 0x%" PRIx64
-                         ") failed", vfio_pamu_attr_name(a->attribute),
-                         v0, v1);
+                         ") failed", vfio_pamu_attr_name(attr), v0, v1);
         return false;
     }
     return true;
@@ -140,39 +149,16 @@ static bool vfio_pamu_set_attr(VFIOPamuContainer *pc,
 static struct vfio_iommu_type1_info *vfio_pamu_get_info(VFIOPamuContainer *pc,
                                                         Error **errp)
 {
-    struct vfio_iommu_type1_info *info = g_new0(struct vfio_iommu_type1_info,
-                                                1);
-    uint32_t argsz = sizeof(*info);
-    int ret;
+    struct vfio_iommu_type1_info *info;
+    int ret = vfio_get_iommu_info(&pc->container, &info);
 
-    for (;;) {
-        info->argsz = argsz;
-        ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_GET_INFO, info);
-        if (ret) {
-            ret = -errno;
-        }
-        trace_vfio_pamu_get_info(info->argsz, info->iova_pgsizes, ret);
-        if (ret) {
-            error_setg_errno(errp, -ret, "VFIO_IOMMU_GET_INFO failed");
-            g_free(info);
-            return NULL;
-        }
-        if (info->argsz <= argsz) {
-            return info;
-        }
-        argsz = info->argsz;
-        info = g_realloc(info, argsz);
-    }
-}
-
-static struct vfio_iommu_type1_info_cap_iova_range *
-vfio_pamu_iova_cap(struct vfio_iommu_type1_info *info)
-{
-    if (!(info->flags & VFIO_IOMMU_INFO_CAPS) || !info->cap_offset) {
+    trace_vfio_pamu_get_info(info ? info->argsz : 0,
+                             info ? info->iova_pgsizes : 0, ret);
+    if (ret) {
+        error_setg_errno(errp, -ret, "VFIO_IOMMU_GET_INFO failed");
         return NULL;
     }
-    return (void *)vfio_get_cap(info, info->cap_offset,
-                                VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
+    return info;
 }
 
 /* What the host PAMU can do: windows, MSI banks, address width. */
@@ -189,7 +175,8 @@ static bool vfio_pamu_get_limits(VFIOPamuContainer *pc, Error **errp)
         return false;
     }
     /* Before GEOMETRY is set, the range is what an aperture may cover. */
-    cap = vfio_pamu_iova_cap(info);
+    cap = (void *)vfio_get_iommu_type1_info_cap(info,
+                                        VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
     if (cap && cap->nr_iovas) {
         last = 0;
         for (i = 0; i < cap->nr_iovas; i++) {
@@ -363,21 +350,11 @@ static bool vfio_pamu_plan_ram(VFIOPamuContainer *pc, Error **errp)
 
 static bool vfio_pamu_set_geometry(VFIOPamuContainer *pc, Error **errp)
 {
-    struct vfio_iommu_pamu_attr a = {
-        .attribute = VFIO_PAMU_ATTR_GEOMETRY,
-        .geometry.aperture_start = pc->plan.aperture_start,
-        .geometry.aperture_size = pc->plan.aperture_size,
-    };
-
-    if (!vfio_pamu_set_attr(pc, &a, pc->plan.aperture_start,
-                            pc->plan.aperture_size, errp)) {
-        return false;
-    }
-    a = (struct vfio_iommu_pamu_attr) {
-        .attribute = VFIO_PAMU_ATTR_WINDOWS,
-        .windows.count = pc->plan.nr_windows,
-    };
-    return vfio_pamu_set_attr(pc, &a, pc->plan.nr_windows, 0, errp);
+    return vfio_pamu_set_attr(pc, VFIO_PAMU_ATTR_GEOMETRY,
+                              pc->plan.aperture_start,
+                              pc->plan.aperture_size, errp) &&
+           vfio_pamu_set_attr(pc, VFIO_PAMU_ATTR_WINDOWS,
+                              pc->plan.nr_windows, 0, errp);
 }
 
 static uint64_t vfio_pamu_window_iova(VFIOPamuContainer *pc, uint32_t i)
@@ -408,10 +385,7 @@ static bool vfio_pamu_map_msi(VFIOPamuContainer *pc, Error **errp)
         }
         map.iova = vfio_pamu_window_iova(pc, first);
         map.size = (uint64_t)(i - first + 1) * pc->plan.window_size;
-        ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_MAP_DMA, &map);
-        if (ret) {
-            ret = -errno;
-        }
+        ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_MAP_DMA, &map);
         trace_vfio_pamu_map_msi(map.iova, map.size, ret);
         if (ret) {
             error_setg_errno(errp, -ret, "mapping MSI banks into PAMU "
@@ -443,10 +417,7 @@ static int vfio_pamu_unmap_range(VFIOPamuContainer *pc, uint64_t iova,
     };
     int ret;
 
-    ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_UNMAP_DMA, &unmap);
-    if (ret) {
-        ret = -errno;
-    }
+    ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_UNMAP_DMA, &unmap);
     trace_vfio_pamu_unmap(iova, size, flags, ret ? 0 : unmap.size, ret);
     return ret;
 }
@@ -469,8 +440,6 @@ static bool vfio_pamu_report_ranges(VFIOPamuContainer *pc, Error **errp)
 {
     VFIOContainerBase *bcontainer = &pc->container.bcontainer;
     g_autofree struct vfio_iommu_type1_info *info = NULL;
-    struct vfio_iommu_type1_info_cap_iova_range *cap;
-    uint32_t i;
 
     info = vfio_pamu_get_info(pc, errp);
     if (!info) {
@@ -486,15 +455,7 @@ static bool vfio_pamu_report_ranges(VFIOPamuContainer *pc, Error **errp)
     bcontainer->pgsizes = info->iova_pgsizes;
     bcontainer->dma_max_mappings = pc->plan.nr_windows;
 
-    cap = vfio_pamu_iova_cap(info);
-    for (i = 0; cap && i < cap->nr_iovas; i++) {
-        Range *range = g_new(Range, 1);
-
-        range_set_bounds(range, cap->iova_ranges[i].start,
-                         cap->iova_ranges[i].end);
-        bcontainer->iova_ranges = range_list_insert(bcontainer->iova_ranges,
-                                                    range);
-    }
+    vfio_get_info_iova_range(info, bcontainer);
     return true;
 }
 
@@ -538,6 +499,7 @@ static VFIOPamuSection *vfio_pamu_find(VFIOPamuContainer *pc, hwaddr iova,
     return NULL;
 }
 
+/* Records a section, refused until its windows are filled in */
 static VFIOPamuSection *vfio_pamu_add_section(VFIOPamuContainer *pc,
                                               hwaddr iova, uint64_t size)
 {
@@ -636,23 +598,31 @@ static bool vfio_pamu_op_agrees(VFIOPamuContainer *pc, const PamuMapOp *op,
     return true;
 }
 
+/* The page-aligned range [*iova, *end) vfio_listener_region_add() maps */
+static void vfio_pamu_section_range(const MemoryRegionSection *section,
+                                    hwaddr *iova, hwaddr *end)
+{
+    *iova = REAL_HOST_PAGE_ALIGN(section->offset_within_address_space);
+    *end = (section->offset_within_address_space +
+            int128_get64(section->size)) & qemu_real_host_page_mask();
+}
+
 static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
                                  MemoryRegionSection *section, Error **errp)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
     MemoryRegion *mr = section->mr;
-    /* the page-aligned range vfio_listener_region_add() maps */
-    hwaddr iova = REAL_HOST_PAGE_ALIGN(section->offset_within_address_space);
-    uint64_t end = (section->offset_within_address_space +
-                    int128_get64(section->size)) & qemu_real_host_page_mask();
     uint64_t base = (uintptr_t)memory_region_get_ram_ptr(mr);
+    hwaddr iova, end;
     Error *err = NULL;
     VFIOPamuSection *s;
+    PamuMapOp ops[ARRAY_SIZE(s->ops)];
+    unsigned nr_ops, k;
     PamuRamRange r;
     PamuFitStatus st;
     uint32_t win;
-    unsigned k;
 
+    vfio_pamu_section_range(section, &iova, &end);
     if (memory_region_is_iommu(mr)) {
         error_setg(&err, "a guest IOMMU in front of a device assigned "
                    "through a PAMU is not supported");
@@ -676,25 +646,22 @@ static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
                (iova - section->offset_within_address_space),
         .page_size = qemu_ram_pagesize(mr->ram_block),
     };
-    s = vfio_pamu_add_section(pc, r.iova, r.size);
     st = pamu_plan_fit(&pc->plan, &r, base, base + memory_region_size(mr),
-                       s->ops, &s->nr_ops, &win);
+                       ops, &nr_ops, &win);
     if (st != PAMU_FIT_OK) {
-        QLIST_REMOVE(s, next);
-        g_free(s);
         vfio_pamu_fit_error(pc, st, &r, win, &err);
         return vfio_pamu_refuse(pc, r.iova, r.size, err, errp);
     }
-    for (k = 0; k < s->nr_ops; k++) {
-        if (!vfio_pamu_op_agrees(pc, &s->ops[k], &win)) {
-            QLIST_REMOVE(s, next);
-            g_free(s);
+    for (k = 0; k < nr_ops; k++) {
+        if (!vfio_pamu_op_agrees(pc, &ops[k], &win)) {
             error_setg(&err, "RAM at 0x%" PRIx64 " needs PAMU window %u, "
                        "which already maps other memory", r.iova, win);
             return vfio_pamu_refuse(pc, r.iova, r.size, err, errp);
         }
     }
-    s->mapped = true;
+    s = vfio_pamu_add_section(pc, r.iova, r.size);
+    memcpy(s->ops, ops, sizeof(ops));
+    s->nr_ops = nr_ops;
     return true;
 }
 
@@ -702,11 +669,11 @@ static void vfio_pamu_del_window(VFIOContainerBase *bcontainer,
                                  MemoryRegionSection *section)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
-    hwaddr iova = REAL_HOST_PAGE_ALIGN(section->offset_within_address_space);
-    uint64_t end = (section->offset_within_address_space +
-                    int128_get64(section->size)) & qemu_real_host_page_mask();
-    VFIOPamuSection *s = vfio_pamu_find(pc, iova, end - iova);
+    VFIOPamuSection *s;
+    hwaddr iova, end;
 
+    vfio_pamu_section_range(section, &iova, &end);
+    s = vfio_pamu_find(pc, iova, end - iova);
     if (s) {
         QLIST_REMOVE(s, next);
         g_free(s);
@@ -731,10 +698,7 @@ static int vfio_pamu_map_run(VFIOPamuContainer *pc, const PamuMapOp *op,
     uint32_t i;
     int ret;
 
-    ret = ioctl(vfio_pamu_fd(pc), VFIO_IOMMU_MAP_DMA, &map);
-    if (ret) {
-        ret = -errno;
-    }
+    ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_MAP_DMA, &map);
     trace_vfio_pamu_map(map.iova, map.size, map.vaddr, map.flags, first, n,
                         ret);
     if (ret) {
@@ -813,8 +777,8 @@ static int vfio_pamu_dma_map(const VFIOContainerBase *bcontainer,
     if (!s) {
         return -EINVAL;         /* not a section add_window has seen */
     }
-    if (!s->mapped) {
-        return 0;
+    if (!s->nr_ops) {
+        return 0;               /* refused: it stays unmapped */
     }
     for (k = 0; k < s->nr_ops; k++) {
         const PamuMapOp *op = &s->ops[k];
@@ -839,6 +803,7 @@ static int vfio_pamu_dma_map(const VFIOContainerBase *bcontainer,
         }
     }
     vfio_pamu_use(pc, s, 1);
+    s->mapped = true;
     return 0;
 }
 
