@@ -200,6 +200,15 @@ static void enable_pamu(PamuTest *t)
     set_bypass(t, 0);
 }
 
+/* Starts a machine whose unit 0 translates the PCI LIODN through @e. */
+static void start_mapped(PamuTest *t, const E500Board *b,
+                         const PAMUTestEntry *e)
+{
+    start(t, b, NULL);
+    put_paace(t, e);
+    enable_pamu(t);
+}
+
 /* The violation registers of @unit hold exactly this record. */
 static void assert_record(PamuTest *t, unsigned unit, uint32_t avs1_bits,
                           uint64_t addr)
@@ -357,9 +366,7 @@ static void test_gate_closed(const void *data)
     PamuTest t;
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, data, &e);
     pamu_write(&t, 0, A_PC, R_PC_PGC_MASK | R_PC_PE_MASK);
     dma_to_ram(&t, 0x200000, LEN);
     assert_zero(&t, 0x200000, LEN);
@@ -381,9 +388,7 @@ static void test_identity_window(const void *data)
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
     uint8_t other[LEN];
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, data, &e);
     dma_to_ram(&t, 0x300000, LEN);
     assert_mem(&t, 0x300000, t.pattern, LEN);
 
@@ -417,9 +422,7 @@ static void test_translated_window(const void *data)
                         .twba = 0x600000 };     /* 2 MiB window */
     uint8_t other[LEN];
 
-    start(&t, b, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, b, &e);
     dma_to_ram(&t, 0x40012300, LEN);
     assert_mem(&t, 0x612300, t.pattern, LEN);
     assert_zero(&t, 0x12300, LEN);      /* the IOVA's low bits as a PA */
@@ -439,9 +442,7 @@ static void test_outside_window(const void *data)
     PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20,
                         .wba = 0x400000 };      /* [4 MiB, 6 MiB) */
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, data, &e);
     dma_to_ram(&t, 0x600000, LEN);
     assert_zero(&t, 0x600000, LEN);
     assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), 0x600000);
@@ -461,9 +462,7 @@ static void test_read_only_window(const void *data)
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
     uint8_t other[LEN];
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, data, &e);
     /* the device may read ... */
     fill(other, LEN, 0x42);
     qtest_memwrite(t.qts, 0x300000, other, LEN);
@@ -485,9 +484,7 @@ static void test_write_only_window(const void *data)
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_WRITE);
     uint8_t other[LEN];
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, data, &e);
     dma_to_ram(&t, 0x300000, LEN);
     assert_mem(&t, 0x300000, t.pattern, LEN);
     assert_no_record(&t, 0);
@@ -638,9 +635,7 @@ static void test_liodn_beyond_limit(const void *data)
     PamuTest t;
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, data, &e);
     /* a PPAACT of 193 entries ends just below LIODN 193 */
     pamu_write(&t, 0, A_PPLAL, paace(PCI_LIODN));
     dma_to_ram(&t, 0x200000, LEN);
@@ -675,9 +670,7 @@ static void test_table_rewrite(const void *data)
     PamuTest t;
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, data, &e);
     dma_to_ram(&t, 0x200000, LEN);
     assert_mem(&t, 0x200000, t.pattern, LEN);
 
@@ -705,9 +698,7 @@ static void test_violation_record(const void *data)
     PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20,
                         .wba = 0x400000 };
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, data, &e);
     g_assert_false(qtest_get_irq(t.qts, 0));
     dma_to_ram(&t, 0x700000, LEN);
     assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), 0x700000);
@@ -816,9 +807,7 @@ static void test_system_reset(const void *data)
     PamuTest t;
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, data, &e);
     dma_to_ram(&t, 0x200000, LEN);
     assert_record(&t, 0, APV(PAMU_APV_WRITE), 0x200000);
     g_assert_true(qtest_get_irq(t.qts, 0));
@@ -873,9 +862,7 @@ static void test_migration(const void *data)
     g_assert_cmpint(fd, >=, 0);
     close(fd);
 
-    start(&t, b, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, b, &e);
     dma_to_ram(&t, 0x40000000, LEN);            /* translated: lands */
     dma_to_ram(&t, 0x300000, LEN);              /* outside: latched */
     assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), 0x300000);
