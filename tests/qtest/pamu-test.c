@@ -230,6 +230,18 @@ static void assert_no_record(PamuTest *t, unsigned unit)
     g_assert_false(pamu_read(t, unit, A_PICS) & R_PICS_AVICS_MASK);
 }
 
+/*
+ * A DMA write of the pattern to @iova is stopped: nothing reaches @pa,
+ * where it would land if allowed, and @unit records it at @iova.
+ */
+static void write_blocked(PamuTest *t, unsigned unit, uint64_t iova,
+                          uint64_t pa, uint32_t avs1_bits)
+{
+    dma_to_ram(t, iova, LEN);
+    assert_zero(t, pa, LEN);
+    assert_record(t, unit, avs1_bits, iova);
+}
+
 /* Clears the record the way Linux's pamu_av_isr does. */
 static void clear_record(PamuTest *t, unsigned unit)
 {
@@ -338,9 +350,7 @@ static void test_bypass(const void *data)
 
     /* clearing the bypass bit puts the PAMU in the path */
     set_bypass(&t, 0);
-    dma_to_ram(&t, 0x220000, LEN);
-    assert_zero(&t, 0x220000, LEN);
-    assert_record(&t, 0, LAV(PAMU_LAV_INVALID), 0x220000);
+    write_blocked(&t, 0, 0x220000, 0x220000, LAV(PAMU_LAV_INVALID));
     finish(&t);
 }
 
@@ -354,9 +364,7 @@ static void test_disabled(const void *data)
     program_unit(&t, 0, R_PICS_AVIE_MASK);
     pamu_write(&t, 0, A_PC, 0);         /* PE = 0 */
     set_bypass(&t, 0);
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_zero(&t, 0x200000, LEN);
-    assert_record(&t, 0, R_AVS1_PDV_MASK, 0x200000);
+    write_blocked(&t, 0, 0x200000, 0x200000, R_AVS1_PDV_MASK);
     g_assert_true(qtest_get_irq(t.qts, 0));
     finish(&t);
 }
@@ -368,9 +376,7 @@ static void test_gate_closed(const void *data)
 
     start_mapped(&t, data, &e);
     pamu_write(&t, 0, A_PC, R_PC_PGC_MASK | R_PC_PE_MASK);
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_zero(&t, 0x200000, LEN);
-    assert_record(&t, 0, R_AVS1_GCV_MASK, 0x200000);
+    write_blocked(&t, 0, 0x200000, 0x200000, R_AVS1_GCV_MASK);
 
     /* opening the gate lets the same DMA through */
     clear_record(&t, 0);
@@ -443,9 +449,7 @@ static void test_outside_window(const void *data)
                         .wba = 0x400000 };      /* [4 MiB, 6 MiB) */
 
     start_mapped(&t, data, &e);
-    dma_to_ram(&t, 0x600000, LEN);
-    assert_zero(&t, 0x600000, LEN);
-    assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), 0x600000);
+    write_blocked(&t, 0, 0x600000, 0x600000, WAV(PAMU_WAV_OUTSIDE));
     g_assert_true(qtest_get_irq(t.qts, 0));
 
     clear_record(&t, 0);
@@ -469,9 +473,7 @@ static void test_read_only_window(const void *data)
     dma_from_ram(&t, 0x300000, LEN);
     assert_no_record(&t, 0);
     /* ... but not write */
-    dma_to_ram(&t, 0x310000, LEN);
-    assert_zero(&t, 0x310000, LEN);
-    assert_record(&t, 0, APV(PAMU_APV_WRITE), 0x310000);
+    write_blocked(&t, 0, 0x310000, 0x310000, APV(PAMU_APV_WRITE));
     /* what it read is what RAM held */
     readback_edu(&t, 0x320000, LEN);
     assert_mem(&t, 0x320000, other, LEN);
@@ -555,9 +557,8 @@ static void test_subwindows(const void *data)
     /* subwindow 3 is read-only */
     dma_from_ram(&t, SW_BASE + 3 * SW_SIZE + 0x1000, LEN);
     assert_no_record(&t, 0);
-    dma_to_ram(&t, SW_BASE + 3 * SW_SIZE + 0x2000, LEN);
-    assert_zero(&t, 0x602000, LEN);
-    assert_record(&t, 0, APV(PAMU_APV_WRITE), SW_BASE + 3 * SW_SIZE + 0x2000);
+    write_blocked(&t, 0, SW_BASE + 3 * SW_SIZE + 0x2000, 0x602000,
+                  APV(PAMU_APV_WRITE));
     finish(&t);
 }
 
@@ -570,9 +571,7 @@ static void test_partial_subwindow(const void *data)
     put_subwindows(&t);
     dma_to_ram(&t, end - LEN, LEN);
     assert_mem(&t, 0x410000 - LEN, t.pattern, LEN);
-    dma_to_ram(&t, end, LEN);
-    assert_zero(&t, 0x410000, LEN);
-    assert_record(&t, 0, WAV(PAMU_WAV_UNMAPPED), end);
+    write_blocked(&t, 0, end, 0x410000, WAV(PAMU_WAV_UNMAPPED));
     finish(&t);
 }
 
@@ -582,9 +581,7 @@ static void test_invalid_spaace(const void *data)
 
     start(&t, data, NULL);
     put_subwindows(&t);
-    dma_to_ram(&t, SW_BASE + SW_SIZE, LEN);
-    assert_zero(&t, 0x500000, LEN);
-    assert_record(&t, 0, WAV(PAMU_WAV_SUBWINDOW), SW_BASE + SW_SIZE);
+    write_blocked(&t, 0, SW_BASE + SW_SIZE, 0x500000, WAV(PAMU_WAV_SUBWINDOW));
     finish(&t);
 }
 
@@ -599,9 +596,8 @@ static void test_spaace_beyond_limit(const void *data)
     put_subwindows(&t);
     /* a valid entry that lies beyond the SPAACT limit does not count */
     put_entry(&t, spaace(SW_FSPI + 3), &s4);
-    dma_to_ram(&t, SW_BASE + 4 * SW_SIZE, LEN);
-    assert_zero(&t, 0x700000, LEN);
-    assert_record(&t, 0, WAV(PAMU_WAV_SUBWINDOW), SW_BASE + 4 * SW_SIZE);
+    write_blocked(&t, 0, SW_BASE + 4 * SW_SIZE, 0x700000,
+                  WAV(PAMU_WAV_SUBWINDOW));
 
     /* raising the limit takes it into use */
     clear_record(&t, 0);
@@ -638,9 +634,7 @@ static void test_liodn_beyond_limit(const void *data)
     start_mapped(&t, data, &e);
     /* a PPAACT of 193 entries ends just below LIODN 193 */
     pamu_write(&t, 0, A_PPLAL, paace(PCI_LIODN));
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_zero(&t, 0x200000, LEN);
-    assert_record(&t, 0, LAV(PAMU_LAV_NOT_IN_PPAACT), 0x200000);
+    write_blocked(&t, 0, 0x200000, 0x200000, LAV(PAMU_LAV_NOT_IN_PPAACT));
 
     clear_record(&t, 0);
     pamu_write(&t, 0, A_PPLAL, paace(PCI_LIODN + 1));
@@ -658,9 +652,7 @@ static void test_invalid_entry(const void *data)
     e.v = false;
     put_paace(&t, &e);
     enable_pamu(&t);
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_zero(&t, 0x200000, LEN);
-    assert_record(&t, 0, LAV(PAMU_LAV_INVALID), 0x200000);
+    write_blocked(&t, 0, 0x200000, 0x200000, LAV(PAMU_LAV_INVALID));
     finish(&t);
 }
 
@@ -676,9 +668,7 @@ static void test_table_rewrite(const void *data)
 
     e.v = false;                        /* "Disabling liodn" */
     put_paace(&t, &e);
-    dma_to_ram(&t, 0x210000, LEN);
-    assert_zero(&t, 0x210000, LEN);
-    assert_record(&t, 0, LAV(PAMU_LAV_INVALID), 0x210000);
+    write_blocked(&t, 0, 0x210000, 0x210000, LAV(PAMU_LAV_INVALID));
 
     /* moved: now a translating window */
     clear_record(&t, 0);
@@ -769,9 +759,7 @@ static void test_no_interrupt(const void *data)
     put_paace(&t, &e);
     program_unit(&t, 0, 0);
     set_bypass(&t, 0);
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_zero(&t, 0x200000, LEN);
-    assert_record(&t, 0, APV(PAMU_APV_WRITE), 0x200000);
+    write_blocked(&t, 0, 0x200000, 0x200000, APV(PAMU_APV_WRITE));
     g_assert_false(qtest_get_irq(t.qts, 0));
     finish(&t);
 }
@@ -787,9 +775,7 @@ static void test_two_units(const void *data)
     /* unit 0 stays bypassed and disabled; unit 1 serves PCI */
     program_unit(&t, 1, R_PICS_AVIE_MASK);
     set_bypass(&t, PAMU_BYPASS_BIT(0));
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_zero(&t, 0x200000, LEN);
-    assert_record(&t, 1, APV(PAMU_APV_WRITE), 0x200000);
+    write_blocked(&t, 1, 0x200000, 0x200000, APV(PAMU_APV_WRITE));
     assert_no_record(&t, 0);
     g_assert_true(qtest_get_irq(t.qts, 0));
 
