@@ -230,6 +230,13 @@ static void assert_no_record(PamuTest *t, unsigned unit)
     g_assert_false(pamu_read(t, unit, A_PICS) & R_PICS_AVICS_MASK);
 }
 
+/* A DMA write of the pattern to @iova lands, all of it, at @pa. */
+static void write_lands(PamuTest *t, uint64_t iova, uint64_t pa)
+{
+    dma_to_ram(t, iova, LEN);
+    assert_mem(t, pa, t->pattern, LEN);
+}
+
 /*
  * A DMA write of the pattern to @iova is stopped: nothing reaches @pa,
  * where it would land if allowed, and @unit records it at @iova.
@@ -338,14 +345,12 @@ static void test_bypass(const void *data)
 
     start(&t, data, NULL);
     /* out of reset: bypassed, PE = 0, no tables: the DMA passes */
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_mem(&t, 0x200000, t.pattern, LEN);
+    write_lands(&t, 0x200000, 0x200000);
     assert_no_record(&t, 0);
 
     /* an enabled unit with an invalid PAACE still passes while bypassed */
     program_unit(&t, 0, R_PICS_AVIE_MASK);
-    dma_to_ram(&t, 0x210000, LEN);
-    assert_mem(&t, 0x210000, t.pattern, LEN);
+    write_lands(&t, 0x210000, 0x210000);
     assert_no_record(&t, 0);
 
     /* clearing the bypass bit puts the PAMU in the path */
@@ -381,8 +386,7 @@ static void test_gate_closed(const void *data)
     /* opening the gate lets the same DMA through */
     clear_record(&t, 0);
     pamu_write(&t, 0, A_PC, R_PC_PE_MASK);
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_mem(&t, 0x200000, t.pattern, LEN);
+    write_lands(&t, 0x200000, 0x200000);
     assert_no_record(&t, 0);
     finish(&t);
 }
@@ -395,8 +399,7 @@ static void test_identity_window(const void *data)
     uint8_t other[LEN];
 
     start_mapped(&t, data, &e);
-    dma_to_ram(&t, 0x300000, LEN);
-    assert_mem(&t, 0x300000, t.pattern, LEN);
+    write_lands(&t, 0x300000, 0x300000);
 
     /* a device read through the window fetches what RAM holds */
     fill(other, LEN, 0x3c);
@@ -429,8 +432,7 @@ static void test_translated_window(const void *data)
     uint8_t other[LEN];
 
     start_mapped(&t, b, &e);
-    dma_to_ram(&t, 0x40012300, LEN);
-    assert_mem(&t, 0x612300, t.pattern, LEN);
+    write_lands(&t, 0x40012300, 0x612300);
     assert_zero(&t, 0x12300, LEN);      /* the IOVA's low bits as a PA */
 
     fill(other, LEN, 0x77);
@@ -454,8 +456,7 @@ static void test_outside_window(const void *data)
 
     clear_record(&t, 0);
     g_assert_false(qtest_get_irq(t.qts, 0));
-    dma_to_ram(&t, 0x5fff00, LEN);
-    assert_mem(&t, 0x5fff00, t.pattern, LEN);
+    write_lands(&t, 0x5fff00, 0x5fff00);
     assert_no_record(&t, 0);
     finish(&t);
 }
@@ -487,8 +488,7 @@ static void test_write_only_window(const void *data)
     uint8_t other[LEN];
 
     start_mapped(&t, data, &e);
-    dma_to_ram(&t, 0x300000, LEN);
-    assert_mem(&t, 0x300000, t.pattern, LEN);
+    write_lands(&t, 0x300000, 0x300000);
     assert_no_record(&t, 0);
 
     /*
@@ -548,12 +548,10 @@ static void test_subwindows(const void *data)
     put_subwindows(&t);
 
     /* subwindow 0 through the primary entry */
-    dma_to_ram(&t, SW_BASE + 0x80000, LEN);
-    assert_mem(&t, 0x280000, t.pattern, LEN);
+    write_lands(&t, SW_BASE + 0x80000, 0x280000);
     assert_zero(&t, 0x80000, LEN);
     /* subwindow 2 through SPAACT[FSPI + 1] */
-    dma_to_ram(&t, SW_BASE + 2 * SW_SIZE + 0x100, LEN);
-    assert_mem(&t, 0x400100, t.pattern, LEN);
+    write_lands(&t, SW_BASE + 2 * SW_SIZE + 0x100, 0x400100);
     /* subwindow 3 is read-only */
     dma_from_ram(&t, SW_BASE + 3 * SW_SIZE + 0x1000, LEN);
     assert_no_record(&t, 0);
@@ -569,8 +567,7 @@ static void test_partial_subwindow(const void *data)
 
     start(&t, data, NULL);
     put_subwindows(&t);
-    dma_to_ram(&t, end - LEN, LEN);
-    assert_mem(&t, 0x410000 - LEN, t.pattern, LEN);
+    write_lands(&t, end - LEN, 0x410000 - LEN);
     write_blocked(&t, 0, end, 0x410000, WAV(PAMU_WAV_UNMAPPED));
     finish(&t);
 }
@@ -602,8 +599,7 @@ static void test_spaace_beyond_limit(const void *data)
     /* raising the limit takes it into use */
     clear_record(&t, 0);
     pamu_write(&t, 0, A_SPLAL, spaace(SW_FSPI + 4));
-    dma_to_ram(&t, SW_BASE + 4 * SW_SIZE, LEN);
-    assert_mem(&t, 0x700000, t.pattern, LEN);
+    write_lands(&t, SW_BASE + 4 * SW_SIZE, 0x700000);
     assert_no_record(&t, 0);
     finish(&t);
 }
@@ -638,8 +634,7 @@ static void test_liodn_beyond_limit(const void *data)
 
     clear_record(&t, 0);
     pamu_write(&t, 0, A_PPLAL, paace(PCI_LIODN + 1));
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_mem(&t, 0x200000, t.pattern, LEN);
+    write_lands(&t, 0x200000, 0x200000);
     finish(&t);
 }
 
@@ -663,8 +658,7 @@ static void test_table_rewrite(const void *data)
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
 
     start_mapped(&t, data, &e);
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_mem(&t, 0x200000, t.pattern, LEN);
+    write_lands(&t, 0x200000, 0x200000);
 
     e.v = false;                        /* "Disabling liodn" */
     put_paace(&t, &e);
@@ -676,8 +670,7 @@ static void test_table_rewrite(const void *data)
                           .wba = 0x40000000,
                           .atm = PAMU_ATM_WINDOW, .twba = 0x600000 };
     put_paace(&t, &e);
-    dma_to_ram(&t, 0x40000000, LEN);
-    assert_mem(&t, 0x600000, t.pattern, LEN);
+    write_lands(&t, 0x40000000, 0x600000);
     assert_no_record(&t, 0);
     finish(&t);
 }
@@ -782,8 +775,7 @@ static void test_two_units(const void *data)
     /* unit 1's bypass bit is what lets the DMA through untranslated */
     clear_record(&t, 1);
     set_bypass(&t, PAMU_BYPASS_BIT(1));
-    dma_to_ram(&t, 0x210000, LEN);
-    assert_mem(&t, 0x210000, t.pattern, LEN);
+    write_lands(&t, 0x210000, 0x210000);
     assert_no_record(&t, 1);
     finish(&t);
 }
@@ -876,8 +868,7 @@ static void test_migration(const void *data)
     /* edu keeps no migration state: map it again, reload the buffer */
     e500_edu_init(&t.edu, dst, b, b->first_devfn);
     dma_from_ram(&t, 0x40000000, LEN);
-    dma_to_ram(&t, 0x40001000, LEN);
-    assert_mem(&t, 0x601000, t.pattern, LEN);
+    write_lands(&t, 0x40001000, 0x601000);
     assert_zero(&t, 0x1000, LEN);
     unlink(file);
     finish(&t);
