@@ -94,6 +94,26 @@ static void assert_zero(PamuTest *t, uint64_t pa, size_t len)
 }
 
 /*
+ * Runs QEMU with a PAMU and an edu on @t's board; a migration destination
+ * (@incoming) gets the very command line of its source.
+ */
+static void launch(PamuTest *t, const char *pamu_opts, bool intercept_irq,
+                   const char *incoming)
+{
+    t->qts = qtest_initf("-M %s -nodefaults -bios %s "
+                         "-device pamu,id=pamu%s%s "
+                         "-device edu,dma_mask=0xffffffffffffffff%s%s",
+                         t->b->machine, t->bios, pamu_opts ? "," : "",
+                         pamu_opts ? pamu_opts : "",
+                         incoming ? " -incoming " : "",
+                         incoming ? incoming : "");
+    if (intercept_irq) {
+        qtest_irq_intercept_out_named(t->qts, "/machine/peripheral/pamu",
+                                      "sysbus-irq");
+    }
+}
+
+/*
  * Starts a machine with a PAMU and an edu, maps the edu and an identity
  * inbound window (PCI [0, 2 GiB) -> local [0, 2 GiB)), and loads the
  * pattern into the edu buffer while the PAMU is still bypassed.
@@ -103,15 +123,7 @@ static void start_machine(PamuTest *t, const E500Board *b,
 {
     t->b = b;
     t->bios = e500_make_dummy_bios();
-    t->qts = qtest_initf("-M %s -nodefaults -bios %s "
-                         "-device pamu,id=pamu%s%s "
-                         "-device edu,dma_mask=0xffffffffffffffff",
-                         b->machine, t->bios, pamu_opts ? "," : "",
-                         pamu_opts ? pamu_opts : "");
-    if (intercept_irq) {
-        qtest_irq_intercept_out_named(t->qts, "/machine/peripheral/pamu",
-                                      "sysbus-irq");
-    }
+    launch(t, pamu_opts, intercept_irq, NULL);
     e500_edu_init(&t->edu, t->qts, b, b->first_devfn);
     e500_set_inbound_window(t->qts, b, 0, 0, 0, 31);
     fill(t->pattern, LEN, 0xa5);
@@ -850,12 +862,8 @@ static void test_migration(const void *data)
     wait_migration(t.qts);
     qtest_quit(t.qts);
 
-    dst = qtest_initf("-M %s -nodefaults -bios %s -device pamu,id=pamu "
-                      "-device edu,dma_mask=0xffffffffffffffff "
-                      "-incoming %s", b->machine, t.bios, uri);
-    t.qts = dst;
-    qtest_irq_intercept_out_named(dst, "/machine/peripheral/pamu",
-                                  "sysbus-irq");
+    launch(&t, NULL, true, uri);
+    dst = t.qts;
     wait_migration(dst);
     qtest_qmp_assert_success(dst, "{ 'execute': 'cont' }");
 
