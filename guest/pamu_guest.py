@@ -472,14 +472,23 @@ def check_violation_report(c, boot, res, cleared):
     c.record('violation-traced', n >= 1, '%d pamu_violation trace events' % n)
 
 
-def scenario_violation_read(a, c, boot, disk, seed, before_b):
+def check_violation(c, boot, cleared):
+    """What both violation scenarios check: the boot, the guest's removal of
+    permission @cleared from its PAACE and the report of the violation that
+    followed.  Returns the guest's results."""
     res = boot.results()
     check_common(c, boot, res)
     edit = first(res, 'paace-edit') or {}
+    what = {PAACE_AP_READ: 'read', PAACE_AP_WRITE: 'write'}[cleared]
     c.record('paace-edit', edit.get('ok') == '1' and hexint(edit.get('word1-before')) == LINUX_PAACE[1],
-             'guest cleared AP read: word 1 %s -> %s'
-             % (edit.get('word1-before'), edit.get('word1-after')))
-    check_violation_report(c, boot, res, PAACE_AP_READ)
+             'guest cleared AP %s: word 1 %s -> %s'
+             % (what, edit.get('word1-before'), edit.get('word1-after')))
+    check_violation_report(c, boot, res, cleared)
+    return res
+
+
+def scenario_violation_read(a, c, boot, disk, seed, before_b):
+    res = check_violation(c, boot, PAACE_AP_READ)
     v = first(res, 'violation-read') or {}
     on_disk = read_region(disk, REGION_B_OFF, REGION_LEN)
     c.record('write-blocked', v.get('ok') == '1' and on_disk == before_b,
@@ -489,13 +498,7 @@ def scenario_violation_read(a, c, boot, disk, seed, before_b):
 
 
 def scenario_violation_write(a, c, boot, disk, seed, before_b):
-    res = boot.results()
-    check_common(c, boot, res)
-    edit = first(res, 'paace-edit') or {}
-    c.record('paace-edit', edit.get('ok') == '1' and hexint(edit.get('word1-before')) == LINUX_PAACE[1],
-             'guest cleared AP write: word 1 %s -> %s'
-             % (edit.get('word1-before'), edit.get('word1-after')))
-    check_violation_report(c, boot, res, PAACE_AP_WRITE)
+    res = check_violation(c, boot, PAACE_AP_WRITE)
     v = first(res, 'violation-write') or {}
     phys = hexint(v.get('buffer-phys'), 0)
     host = boot.qmp.xp(phys, 16) if phys else None

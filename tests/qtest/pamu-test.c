@@ -94,6 +94,26 @@ static void assert_zero(PamuTest *t, uint64_t pa, size_t len)
 }
 
 /*
+ * Runs QEMU with a PAMU and an edu on @t's board; a migration destination
+ * (@incoming) gets the very command line of its source.
+ */
+static void launch(PamuTest *t, const char *pamu_opts, bool intercept_irq,
+                   const char *incoming)
+{
+    t->qts = qtest_initf("-M %s -nodefaults -bios %s "
+                         "-device pamu,id=pamu%s%s "
+                         "-device edu,dma_mask=0xffffffffffffffff%s%s",
+                         t->b->machine, t->bios, pamu_opts ? "," : "",
+                         pamu_opts ? pamu_opts : "",
+                         incoming ? " -incoming " : "",
+                         incoming ? incoming : "");
+    if (intercept_irq) {
+        qtest_irq_intercept_out_named(t->qts, "/machine/peripheral/pamu",
+                                      "sysbus-irq");
+    }
+}
+
+/*
  * Starts a machine with a PAMU and an edu, maps the edu and an identity
  * inbound window (PCI [0, 2 GiB) -> local [0, 2 GiB)), and loads the
  * pattern into the edu buffer while the PAMU is still bypassed.
@@ -103,15 +123,7 @@ static void start_machine(PamuTest *t, const E500Board *b,
 {
     t->b = b;
     t->bios = e500_make_dummy_bios();
-    t->qts = qtest_initf("-M %s -nodefaults -bios %s "
-                         "-device pamu,id=pamu%s%s "
-                         "-device edu,dma_mask=0xffffffffffffffff",
-                         b->machine, t->bios, pamu_opts ? "," : "",
-                         pamu_opts ? pamu_opts : "");
-    if (intercept_irq) {
-        qtest_irq_intercept_out_named(t->qts, "/machine/peripheral/pamu",
-                                      "sysbus-irq");
-    }
+    launch(t, pamu_opts, intercept_irq, NULL);
     e500_edu_init(&t->edu, t->qts, b, b->first_devfn);
     e500_set_inbound_window(t->qts, b, 0, 0, 0, 31);
     fill(t->pattern, LEN, 0xa5);
@@ -200,6 +212,15 @@ static void enable_pamu(PamuTest *t)
     set_bypass(t, 0);
 }
 
+/* Starts a machine whose unit 0 translates the PCI LIODN through @e. */
+static void start_mapped(PamuTest *t, const E500Board *b,
+                         const PAMUTestEntry *e)
+{
+    start(t, b, NULL);
+    put_paace(t, e);
+    enable_pamu(t);
+}
+
 /* The violation registers of @unit hold exactly this record. */
 static void assert_record(PamuTest *t, unsigned unit, uint32_t avs1_bits,
                           uint64_t addr)
@@ -219,6 +240,25 @@ static void assert_no_record(PamuTest *t, unsigned unit)
 {
     g_assert_cmphex(pamu_read(t, unit, A_AVS1) & PAMU_AVS1_W1C, ==, 0);
     g_assert_false(pamu_read(t, unit, A_PICS) & R_PICS_AVICS_MASK);
+}
+
+/* A DMA write of the pattern to @iova lands, all of it, at @pa. */
+static void write_lands(PamuTest *t, uint64_t iova, uint64_t pa)
+{
+    dma_to_ram(t, iova, LEN);
+    assert_mem(t, pa, t->pattern, LEN);
+}
+
+/*
+ * A DMA write of the pattern to @iova is stopped: nothing reaches @pa,
+ * where it would land if allowed, and @unit records it at @iova.
+ */
+static void write_blocked(PamuTest *t, unsigned unit, uint64_t iova,
+                          uint64_t pa, uint32_t avs1_bits)
+{
+    dma_to_ram(t, iova, LEN);
+    assert_zero(t, pa, LEN);
+    assert_record(t, unit, avs1_bits, iova);
 }
 
 /* Clears the record the way Linux's pamu_av_isr does. */
@@ -328,22 +368,18 @@ static void test_bypass(const void *data)
     start(&t, data, NULL);
     /* out of reset: bypassed, PE = 0, no tables: the DMA passes */
     g_assert_false(iommu_in_path(&t));  /* and costs no translation */
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_mem(&t, 0x200000, t.pattern, LEN);
+    write_lands(&t, 0x200000, 0x200000);
     assert_no_record(&t, 0);
 
     /* an enabled unit with an invalid PAACE still passes while bypassed */
     program_unit(&t, 0, R_PICS_AVIE_MASK);
-    dma_to_ram(&t, 0x210000, LEN);
-    assert_mem(&t, 0x210000, t.pattern, LEN);
+    write_lands(&t, 0x210000, 0x210000);
     assert_no_record(&t, 0);
 
     /* clearing the bypass bit puts the PAMU in the path */
     set_bypass(&t, 0);
     g_assert_true(iommu_in_path(&t));
-    dma_to_ram(&t, 0x220000, LEN);
-    assert_zero(&t, 0x220000, LEN);
-    assert_record(&t, 0, LAV(PAMU_LAV_INVALID), 0x220000);
+    write_blocked(&t, 0, 0x220000, 0x220000, LAV(PAMU_LAV_INVALID));
     finish(&t);
 }
 
@@ -357,9 +393,7 @@ static void test_disabled(const void *data)
     program_unit(&t, 0, R_PICS_AVIE_MASK);
     pamu_write(&t, 0, A_PC, 0);         /* PE = 0 */
     set_bypass(&t, 0);
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_zero(&t, 0x200000, LEN);
-    assert_record(&t, 0, R_AVS1_PDV_MASK, 0x200000);
+    write_blocked(&t, 0, 0x200000, 0x200000, R_AVS1_PDV_MASK);
     g_assert_true(qtest_get_irq(t.qts, 0));
     finish(&t);
 }
@@ -369,19 +403,14 @@ static void test_gate_closed(const void *data)
     PamuTest t;
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, data, &e);
     pamu_write(&t, 0, A_PC, R_PC_PGC_MASK | R_PC_PE_MASK);
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_zero(&t, 0x200000, LEN);
-    assert_record(&t, 0, R_AVS1_GCV_MASK, 0x200000);
+    write_blocked(&t, 0, 0x200000, 0x200000, R_AVS1_GCV_MASK);
 
     /* opening the gate lets the same DMA through */
     clear_record(&t, 0);
     pamu_write(&t, 0, A_PC, R_PC_PE_MASK);
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_mem(&t, 0x200000, t.pattern, LEN);
+    write_lands(&t, 0x200000, 0x200000);
     assert_no_record(&t, 0);
     finish(&t);
 }
@@ -393,11 +422,8 @@ static void test_identity_window(const void *data)
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
     uint8_t other[LEN];
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
-    dma_to_ram(&t, 0x300000, LEN);
-    assert_mem(&t, 0x300000, t.pattern, LEN);
+    start_mapped(&t, data, &e);
+    write_lands(&t, 0x300000, 0x300000);
 
     /* a device read through the window fetches what RAM holds */
     fill(other, LEN, 0x3c);
@@ -429,11 +455,8 @@ static void test_translated_window(const void *data)
                         .twba = 0x600000 };     /* 2 MiB window */
     uint8_t other[LEN];
 
-    start(&t, b, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
-    dma_to_ram(&t, 0x40012300, LEN);
-    assert_mem(&t, 0x612300, t.pattern, LEN);
+    start_mapped(&t, b, &e);
+    write_lands(&t, 0x40012300, 0x612300);
     assert_zero(&t, 0x12300, LEN);      /* the IOVA's low bits as a PA */
 
     fill(other, LEN, 0x77);
@@ -451,18 +474,13 @@ static void test_outside_window(const void *data)
     PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20,
                         .wba = 0x400000 };      /* [4 MiB, 6 MiB) */
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
-    dma_to_ram(&t, 0x600000, LEN);
-    assert_zero(&t, 0x600000, LEN);
-    assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), 0x600000);
+    start_mapped(&t, data, &e);
+    write_blocked(&t, 0, 0x600000, 0x600000, WAV(PAMU_WAV_OUTSIDE));
     g_assert_true(qtest_get_irq(t.qts, 0));
 
     clear_record(&t, 0);
     g_assert_false(qtest_get_irq(t.qts, 0));
-    dma_to_ram(&t, 0x5fff00, LEN);
-    assert_mem(&t, 0x5fff00, t.pattern, LEN);
+    write_lands(&t, 0x5fff00, 0x5fff00);
     assert_no_record(&t, 0);
     finish(&t);
 }
@@ -473,18 +491,14 @@ static void test_read_only_window(const void *data)
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
     uint8_t other[LEN];
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, data, &e);
     /* the device may read ... */
     fill(other, LEN, 0x42);
     qtest_memwrite(t.qts, 0x300000, other, LEN);
     dma_from_ram(&t, 0x300000, LEN);
     assert_no_record(&t, 0);
     /* ... but not write */
-    dma_to_ram(&t, 0x310000, LEN);
-    assert_zero(&t, 0x310000, LEN);
-    assert_record(&t, 0, APV(PAMU_APV_WRITE), 0x310000);
+    write_blocked(&t, 0, 0x310000, 0x310000, APV(PAMU_APV_WRITE));
     /* what it read is what RAM held */
     readback_edu(&t, 0x320000, LEN);
     assert_mem(&t, 0x320000, other, LEN);
@@ -497,11 +511,8 @@ static void test_write_only_window(const void *data)
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_WRITE);
     uint8_t other[LEN];
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
-    dma_to_ram(&t, 0x300000, LEN);
-    assert_mem(&t, 0x300000, t.pattern, LEN);
+    start_mapped(&t, data, &e);
+    write_lands(&t, 0x300000, 0x300000);
     assert_no_record(&t, 0);
 
     /*
@@ -561,18 +572,15 @@ static void test_subwindows(const void *data)
     put_subwindows(&t);
 
     /* subwindow 0 through the primary entry */
-    dma_to_ram(&t, SW_BASE + 0x80000, LEN);
-    assert_mem(&t, 0x280000, t.pattern, LEN);
+    write_lands(&t, SW_BASE + 0x80000, 0x280000);
     assert_zero(&t, 0x80000, LEN);
     /* subwindow 2 through SPAACT[FSPI + 1] */
-    dma_to_ram(&t, SW_BASE + 2 * SW_SIZE + 0x100, LEN);
-    assert_mem(&t, 0x400100, t.pattern, LEN);
+    write_lands(&t, SW_BASE + 2 * SW_SIZE + 0x100, 0x400100);
     /* subwindow 3 is read-only */
     dma_from_ram(&t, SW_BASE + 3 * SW_SIZE + 0x1000, LEN);
     assert_no_record(&t, 0);
-    dma_to_ram(&t, SW_BASE + 3 * SW_SIZE + 0x2000, LEN);
-    assert_zero(&t, 0x602000, LEN);
-    assert_record(&t, 0, APV(PAMU_APV_WRITE), SW_BASE + 3 * SW_SIZE + 0x2000);
+    write_blocked(&t, 0, SW_BASE + 3 * SW_SIZE + 0x2000, 0x602000,
+                  APV(PAMU_APV_WRITE));
     finish(&t);
 }
 
@@ -583,11 +591,8 @@ static void test_partial_subwindow(const void *data)
 
     start(&t, data, NULL);
     put_subwindows(&t);
-    dma_to_ram(&t, end - LEN, LEN);
-    assert_mem(&t, 0x410000 - LEN, t.pattern, LEN);
-    dma_to_ram(&t, end, LEN);
-    assert_zero(&t, 0x410000, LEN);
-    assert_record(&t, 0, WAV(PAMU_WAV_UNMAPPED), end);
+    write_lands(&t, end - LEN, 0x410000 - LEN);
+    write_blocked(&t, 0, end, 0x410000, WAV(PAMU_WAV_UNMAPPED));
     finish(&t);
 }
 
@@ -597,9 +602,7 @@ static void test_invalid_spaace(const void *data)
 
     start(&t, data, NULL);
     put_subwindows(&t);
-    dma_to_ram(&t, SW_BASE + SW_SIZE, LEN);
-    assert_zero(&t, 0x500000, LEN);
-    assert_record(&t, 0, WAV(PAMU_WAV_SUBWINDOW), SW_BASE + SW_SIZE);
+    write_blocked(&t, 0, SW_BASE + SW_SIZE, 0x500000, WAV(PAMU_WAV_SUBWINDOW));
     finish(&t);
 }
 
@@ -614,15 +617,13 @@ static void test_spaace_beyond_limit(const void *data)
     put_subwindows(&t);
     /* a valid entry that lies beyond the SPAACT limit does not count */
     put_entry(&t, spaace(SW_FSPI + 3), &s4);
-    dma_to_ram(&t, SW_BASE + 4 * SW_SIZE, LEN);
-    assert_zero(&t, 0x700000, LEN);
-    assert_record(&t, 0, WAV(PAMU_WAV_SUBWINDOW), SW_BASE + 4 * SW_SIZE);
+    write_blocked(&t, 0, SW_BASE + 4 * SW_SIZE, 0x700000,
+                  WAV(PAMU_WAV_SUBWINDOW));
 
     /* raising the limit takes it into use */
     clear_record(&t, 0);
     pamu_write(&t, 0, A_SPLAL, spaace(SW_FSPI + 4));
-    dma_to_ram(&t, SW_BASE + 4 * SW_SIZE, LEN);
-    assert_mem(&t, 0x700000, t.pattern, LEN);
+    write_lands(&t, SW_BASE + 4 * SW_SIZE, 0x700000);
     assert_no_record(&t, 0);
     finish(&t);
 }
@@ -650,19 +651,14 @@ static void test_liodn_beyond_limit(const void *data)
     PamuTest t;
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, data, &e);
     /* a PPAACT of 193 entries ends just below LIODN 193 */
     pamu_write(&t, 0, A_PPLAL, paace(PCI_LIODN));
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_zero(&t, 0x200000, LEN);
-    assert_record(&t, 0, LAV(PAMU_LAV_NOT_IN_PPAACT), 0x200000);
+    write_blocked(&t, 0, 0x200000, 0x200000, LAV(PAMU_LAV_NOT_IN_PPAACT));
 
     clear_record(&t, 0);
     pamu_write(&t, 0, A_PPLAL, paace(PCI_LIODN + 1));
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_mem(&t, 0x200000, t.pattern, LEN);
+    write_lands(&t, 0x200000, 0x200000);
     finish(&t);
 }
 
@@ -675,9 +671,7 @@ static void test_invalid_entry(const void *data)
     e.v = false;
     put_paace(&t, &e);
     enable_pamu(&t);
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_zero(&t, 0x200000, LEN);
-    assert_record(&t, 0, LAV(PAMU_LAV_INVALID), 0x200000);
+    write_blocked(&t, 0, 0x200000, 0x200000, LAV(PAMU_LAV_INVALID));
     finish(&t);
 }
 
@@ -687,17 +681,12 @@ static void test_table_rewrite(const void *data)
     PamuTest t;
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_mem(&t, 0x200000, t.pattern, LEN);
+    start_mapped(&t, data, &e);
+    write_lands(&t, 0x200000, 0x200000);
 
     e.v = false;                        /* "Disabling liodn" */
     put_paace(&t, &e);
-    dma_to_ram(&t, 0x210000, LEN);
-    assert_zero(&t, 0x210000, LEN);
-    assert_record(&t, 0, LAV(PAMU_LAV_INVALID), 0x210000);
+    write_blocked(&t, 0, 0x210000, 0x210000, LAV(PAMU_LAV_INVALID));
 
     /* moved: now a translating window */
     clear_record(&t, 0);
@@ -705,8 +694,7 @@ static void test_table_rewrite(const void *data)
                           .wba = 0x40000000,
                           .atm = PAMU_ATM_WINDOW, .twba = 0x600000 };
     put_paace(&t, &e);
-    dma_to_ram(&t, 0x40000000, LEN);
-    assert_mem(&t, 0x600000, t.pattern, LEN);
+    write_lands(&t, 0x40000000, 0x600000);
     assert_no_record(&t, 0);
     finish(&t);
 }
@@ -717,9 +705,7 @@ static void test_violation_record(const void *data)
     PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20,
                         .wba = 0x400000 };
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, data, &e);
     g_assert_false(qtest_get_irq(t.qts, 0));
     dma_to_ram(&t, 0x700000, LEN);
     assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), 0x700000);
@@ -790,9 +776,7 @@ static void test_no_interrupt(const void *data)
     put_paace(&t, &e);
     program_unit(&t, 0, 0);
     set_bypass(&t, 0);
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_zero(&t, 0x200000, LEN);
-    assert_record(&t, 0, APV(PAMU_APV_WRITE), 0x200000);
+    write_blocked(&t, 0, 0x200000, 0x200000, APV(PAMU_APV_WRITE));
     g_assert_false(qtest_get_irq(t.qts, 0));
     finish(&t);
 }
@@ -808,17 +792,14 @@ static void test_two_units(const void *data)
     /* unit 0 stays bypassed and disabled; unit 1 serves PCI */
     program_unit(&t, 1, R_PICS_AVIE_MASK);
     set_bypass(&t, PAMU_BYPASS_BIT(0));
-    dma_to_ram(&t, 0x200000, LEN);
-    assert_zero(&t, 0x200000, LEN);
-    assert_record(&t, 1, APV(PAMU_APV_WRITE), 0x200000);
+    write_blocked(&t, 1, 0x200000, 0x200000, APV(PAMU_APV_WRITE));
     assert_no_record(&t, 0);
     g_assert_true(qtest_get_irq(t.qts, 0));
 
     /* unit 1's bypass bit is what lets the DMA through untranslated */
     clear_record(&t, 1);
     set_bypass(&t, PAMU_BYPASS_BIT(1));
-    dma_to_ram(&t, 0x210000, LEN);
-    assert_mem(&t, 0x210000, t.pattern, LEN);
+    write_lands(&t, 0x210000, 0x210000);
     assert_no_record(&t, 1);
     finish(&t);
 }
@@ -828,9 +809,7 @@ static void test_system_reset(const void *data)
     PamuTest t;
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
 
-    start(&t, data, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, data, &e);
     dma_to_ram(&t, 0x200000, LEN);
     assert_record(&t, 0, APV(PAMU_APV_WRITE), 0x200000);
     g_assert_true(qtest_get_irq(t.qts, 0));
@@ -885,9 +864,7 @@ static void test_migration(const void *data)
     g_assert_cmpint(fd, >=, 0);
     close(fd);
 
-    start(&t, b, NULL);
-    put_paace(&t, &e);
-    enable_pamu(&t);
+    start_mapped(&t, b, &e);
     dma_to_ram(&t, 0x40000000, LEN);            /* translated: lands */
     dma_to_ram(&t, 0x300000, LEN);              /* outside: latched */
     assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), 0x300000);
@@ -897,12 +874,8 @@ static void test_migration(const void *data)
     wait_migration(t.qts);
     qtest_quit(t.qts);
 
-    dst = qtest_initf("-M %s -nodefaults -bios %s -device pamu,id=pamu "
-                      "-device edu,dma_mask=0xffffffffffffffff "
-                      "-incoming %s", b->machine, t.bios, uri);
-    t.qts = dst;
-    qtest_irq_intercept_out_named(dst, "/machine/peripheral/pamu",
-                                  "sysbus-irq");
+    launch(&t, NULL, true, uri);
+    dst = t.qts;
     wait_migration(dst);
     qtest_qmp_assert_success(dst, "{ 'execute': 'cont' }");
 
@@ -915,8 +888,7 @@ static void test_migration(const void *data)
     /* edu keeps no migration state: map it again, reload the buffer */
     e500_edu_init(&t.edu, dst, b, b->first_devfn);
     dma_from_ram(&t, 0x40000000, LEN);
-    dma_to_ram(&t, 0x40001000, LEN);
-    assert_mem(&t, 0x601000, t.pattern, LEN);
+    write_lands(&t, 0x40001000, 0x601000);
     assert_zero(&t, 0x1000, LEN);
     unlink(file);
     finish(&t);
