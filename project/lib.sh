@@ -259,11 +259,23 @@ apply_series() {
     done < <(series_patches)
 }
 
+# new_pristine_tree DIR [TARBALL]: DIR becomes a git tree holding the QEMU
+# source (by default the one in use) as one commit tagged "pristine".
+new_pristine_tree() {
+    local tarball=${2:-$QEMU_TARBALL}
+    rm -rf "$1"
+    mkdir -p "$1"
+    tar -xf "$tarball" -C "$1" --strip-components=1
+    git_q "$1" init -q
+    git_q "$1" add -A -f .
+    git_q "$1" commit -q -m "QEMU ${QEMU_USED_VERSION:-$(basename "$tarball")} (pristine)"
+    git_q "$1" tag pristine
+}
+
 patches_apply_to() {
     local tmp ok=0
     tmp=$(mktemp -d)
-    tar -xf "$1" -C "$tmp" --strip-components=1
-    git_q "$tmp" init -q && git_q "$tmp" add -A -f . && git_q "$tmp" commit -q -m pristine
+    new_pristine_tree "$tmp" "$1"
     apply_series "$tmp" >/dev/null || ok=1
     rm -rf "$tmp"
     return $ok
@@ -279,13 +291,8 @@ prepare_tree() {
     mkdir -p "$STAMPS"
     if [ "$(cat "$STAMPS/pristine" 2>/dev/null)" != "$want" ] || [ ! -d "$QEMU_SRC/.git" ]; then
         msg "extracting $(basename "$QEMU_TARBALL")"
-        rm -rf "$QEMU_SRC" "$QEMU_BUILD" "$STAMPS"/*
-        mkdir -p "$QEMU_SRC"
-        tar -xf "$QEMU_TARBALL" -C "$QEMU_SRC" --strip-components=1
-        git_q "$QEMU_SRC" init -q
-        git_q "$QEMU_SRC" add -A -f .
-        git_q "$QEMU_SRC" commit -q -m "QEMU $QEMU_USED_VERSION (pristine)"
-        git_q "$QEMU_SRC" tag pristine
+        rm -rf "$QEMU_BUILD" "${STAMPS:?}"/*
+        new_pristine_tree "$QEMU_SRC"
         echo "$want" > "$STAMPS/pristine"
     fi
     key=$(series_key)
