@@ -990,6 +990,27 @@ static void test_csrbar_views(const void *data)
     finish(&t);
 }
 
+/* --- tables, addresses and registers at the edges ---------------------- */
+
+/*
+ * TWBA 64 KiB below 2^64: the first 64 KiB of the window translate there,
+ * the rest would wrap around to low memory and is blocked.
+ */
+static void test_translation_wrap(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 17,
+                        .wba = 0x400000, .atm = PAMU_ATM_WINDOW,
+                        .twba = 0xffffffffffff0000ULL };
+
+    start_mapped(&t, data, &e);
+    dma_to_ram(&t, 0x400000, LEN);      /* allowed: to unassigned space */
+    assert_no_record(&t, 0);
+    /* 2^64 - 64 KiB + 128 KiB would be physical 64 KiB */
+    write_blocked(&t, 0, 0x420000, 0x10000, WAV(PAMU_WAV_WRAP));
+    finish(&t);
+}
+
 /* --- the machine side --------------------------------------------------- */
 
 /* Dumps the device tree the machine gives its guest. */
@@ -1159,6 +1180,7 @@ int main(int argc, char **argv)
         { "csrbar-views", test_csrbar_views },
         { "user-errors", test_user_errors },
         { "device-tree", test_device_tree },
+        { "translation-wrap", test_translation_wrap },
     };
     size_t i, j;
 
