@@ -115,7 +115,10 @@ static void pamu_walk_regs(PAMUState *s, unsigned unit, PAMUWalkRegs *r)
 /* Largest table the model maps directly; bigger ones are still read. */
 #define PAMU_MAX_MAPPED_TABLE   (64 * MiB)
 
-/* Maps [@base, @limit) of the downstream memory; returns the bytes mapped. */
+/*
+ * Maps the RAM at the start of [@base, @limit) of the downstream memory;
+ * returns the bytes mapped.
+ */
 static hwaddr pamu_map_table(PAMUState *s, MemoryRegionCache *cache,
                              uint64_t base, uint64_t limit)
 {
@@ -126,6 +129,11 @@ static hwaddr pamu_map_table(PAMUState *s, MemoryRegionCache *cache,
     }
     len = address_space_cache_init(cache, &s->memory_as, base, limit - base,
                                    false);
+    if (len > 0 && !cache->ptr) {
+        /* MMIO: pamu_read_ram() refuses it entry by entry */
+        address_space_cache_destroy(cache);
+        return 0;
+    }
     return len > 0 ? len : 0;
 }
 
@@ -371,6 +379,29 @@ static bool in_table(uint64_t addr, unsigned len, uint64_t base,
            mapped - (addr - base) >= len;
 }
 
+/*
+ * Reads table words from RAM only.  Silicon reads its tables from memory;
+ * a table the guest points at MMIO or at nothing counts as unreadable,
+ * which also keeps device callbacks, and the BQL they take, off the
+ * translation path.
+ */
+static MemTxResult pamu_read_ram(AddressSpace *as, uint64_t addr, void *buf,
+                                 unsigned len)
+{
+    hwaddr xlat, l = len;
+    MemoryRegion *mr;
+
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(as, addr, &xlat, &l, false,
+                                 MEMTXATTRS_UNSPECIFIED);
+    if (l < len || !memory_access_is_direct(mr, false,
+                                            MEMTXATTRS_UNSPECIFIED)) {
+        return MEMTX_DECODE_ERROR;
+    }
+    memcpy(buf, (uint8_t *)memory_region_get_ram_ptr(mr) + xlat, len);
+    return MEMTX_OK;
+}
+
 static bool pamu_fetch(void *opaque, uint64_t addr, uint32_t *words,
                        unsigned n)
 {
@@ -386,8 +417,7 @@ static bool pamu_fetch(void *opaque, uint64_t addr, uint32_t *words,
         r = address_space_read_cached(&v->spaact, addr - v->regs.spba,
                                       words, n * 4);
     } else {
-        r = address_space_read(&ctx->s->memory_as, addr,
-                                MEMTXATTRS_UNSPECIFIED, words, n * 4);
+        r = pamu_read_ram(&ctx->s->memory_as, addr, words, n * 4);
     }
     if (r != MEMTX_OK) {
         return false;
@@ -406,7 +436,8 @@ static void pamu_log_walk(uint32_t liodn, uint64_t addr,
         int mask;
         const char *what;
     } msgs[] = {
-        { PAMU_WARN_FETCH, LOG_GUEST_ERROR, "table entry is unreadable" },
+        { PAMU_WARN_FETCH, LOG_GUEST_ERROR,
+          "table entry is not in RAM: unreadable" },
         { PAMU_WARN_WBA_ALIGN, LOG_GUEST_ERROR,
           "window base is not aligned to the window size" },
         { PAMU_WARN_SUBWIN_COUNT, LOG_GUEST_ERROR,

@@ -44,6 +44,7 @@ typedef struct PamuTest {
     const E500Board *b;
     E500Edu edu;
     char *bios;
+    const char *extra;          /* more QEMU arguments, or NULL */
     uint8_t pattern[LEN];
 } PamuTest;
 
@@ -102,9 +103,9 @@ static void launch(PamuTest *t, const char *pamu_opts, bool intercept_irq,
 {
     t->qts = qtest_initf("-M %s -nodefaults -bios %s "
                          "-device pamu,id=pamu%s%s "
-                         "-device edu,dma_mask=0xffffffffffffffff%s%s",
+                         "-device edu,dma_mask=0xffffffffffffffff %s%s%s",
                          t->b->machine, t->bios, pamu_opts ? "," : "",
-                         pamu_opts ? pamu_opts : "",
+                         pamu_opts ? pamu_opts : "", t->extra ?: "",
                          incoming ? " -incoming " : "",
                          incoming ? incoming : "");
     if (intercept_irq) {
@@ -118,10 +119,12 @@ static void launch(PamuTest *t, const char *pamu_opts, bool intercept_irq,
  * inbound window (PCI [0, 2 GiB) -> local [0, 2 GiB)), and loads the
  * pattern into the edu buffer while the PAMU is still bypassed.
  */
-static void start_machine(PamuTest *t, const E500Board *b,
-                          const char *pamu_opts, bool intercept_irq)
+static void start_machine_with(PamuTest *t, const E500Board *b,
+                               const char *pamu_opts, bool intercept_irq,
+                               const char *extra)
 {
     t->b = b;
+    t->extra = extra;
     t->bios = e500_make_dummy_bios();
     launch(t, pamu_opts, intercept_irq, NULL);
     e500_edu_init(&t->edu, t->qts, b, b->first_devfn);
@@ -129,6 +132,12 @@ static void start_machine(PamuTest *t, const E500Board *b,
     fill(t->pattern, LEN, 0xa5);
     qtest_memwrite(t->qts, PATTERN_PA, t->pattern, LEN);
     e500_edu_dma(&t->edu, PATTERN_PA, 0, LEN, false);
+}
+
+static void start_machine(PamuTest *t, const E500Board *b,
+                          const char *pamu_opts, bool intercept_irq)
+{
+    start_machine_with(t, b, pamu_opts, intercept_irq, NULL);
 }
 
 static void start(PamuTest *t, const E500Board *b, const char *pamu_opts)
@@ -1011,6 +1020,91 @@ static void test_translation_wrap(const void *data)
     finish(&t);
 }
 
+#define MSIR0               0x0         /* in the MSI block, read-to-clear */
+
+/* Sets MSIR0 bit 0 of MSI bank 0 from the CPU. */
+static void set_msir0(PamuTest *t)
+{
+    qtest_writel(t->qts, t->b->ccsr + MSI_CCSR_OFFSET + MSIIR_OFFSET, 0);
+}
+
+/* Points the PPAACT so that the PCI LIODN's entry lies at @entry. */
+static void place_ppaact(PamuTest *t, uint64_t entry)
+{
+    uint64_t base = entry - PCI_LIODN * PAMU_PAACE_SIZE;
+
+    pamu_write(t, 0, A_PPBAH, base >> 32);
+    pamu_write(t, 0, A_PPBAL, base);
+    pamu_write(t, 0, A_PPLAH, (base + PPAACT_ENTRIES * PAMU_PAACE_SIZE) >> 32);
+    pamu_write(t, 0, A_PPLAL, base + PPAACT_ENTRIES * PAMU_PAACE_SIZE);
+}
+
+/*
+ * Tables are read from RAM only: an entry across the end of RAM, in MMIO
+ * or in unassigned space is unreadable, and no device register is read.
+ */
+static void test_tables_off_ram(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    const uint64_t ram_end = 128 * 0x100000ULL;
+
+    start_mapped(&t, data, &e);
+    /* the first half of the entry in RAM, the second beyond it */
+    put_entry(&t, ram_end - PAMU_PAACE_SIZE, &e);
+    place_ppaact(&t, ram_end - PAMU_PAACE_SIZE / 2);
+    write_blocked(&t, 0, 0x200000, 0x200000, LAV(PAMU_LAV_INVALID));
+    clear_record(&t, 0);
+
+    /* the entry on the MPIC's read-to-clear MSIR0: it is left alone */
+    set_msir0(&t);
+    place_ppaact(&t, t.b->ccsr + MSI_CCSR_OFFSET + MSIR0);
+    write_blocked(&t, 0, 0x210000, 0x210000, LAV(PAMU_LAV_INVALID));
+    g_assert_cmphex(qtest_readl(t.qts, t.b->ccsr + MSI_CCSR_OFFSET + MSIR0),
+                    ==, 1);
+    clear_record(&t, 0);
+
+    /* nothing there at all */
+    place_ppaact(&t, 0x20000000);
+    write_blocked(&t, 0, 0x220000, 0x220000, LAV(PAMU_LAV_INVALID));
+    clear_record(&t, 0);
+
+    /* back in RAM, it works */
+    place_ppaact(&t, paace(PCI_LIODN));
+    write_lands(&t, 0x230000, 0x230000);
+    finish(&t);
+}
+
+/*
+ * A table that starts on an MMIO register is not mapped for table reads
+ * either: with LIODN 0 the entry is the first thing at PPBA.
+ */
+static void test_table_on_mmio(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    const uint64_t msir0 = ((const E500Board *)data)->ccsr +
+                           MSI_CCSR_OFFSET + MSIR0;
+
+    start_machine_with(&t, data, NULL, true,
+                       "-global e500-pcihost.liodn=0");
+    put_entry(&t, PPAACT, &e);
+    enable_pamu(&t);
+    write_lands(&t, 0x200000, 0x200000);
+
+    set_msir0(&t);
+    pamu_write(&t, 0, A_PPBAH, msir0 >> 32);
+    pamu_write(&t, 0, A_PPBAL, msir0);
+    pamu_write(&t, 0, A_PPLAH, (msir0 + 0x1000) >> 32);
+    pamu_write(&t, 0, A_PPLAL, msir0 + 0x1000);
+    dma_to_ram(&t, 0x210000, LEN);
+    assert_zero(&t, 0x210000, LEN);
+    g_assert_cmphex(pamu_read(&t, 0, A_AVS1), ==,
+                    LAV(PAMU_LAV_INVALID) | R_AVS1_AV_MASK);
+    g_assert_cmphex(qtest_readl(t.qts, msir0), ==, 1);
+    finish(&t);
+}
+
 /* --- the machine side --------------------------------------------------- */
 
 /* Dumps the device tree the machine gives its guest. */
@@ -1181,6 +1275,8 @@ int main(int argc, char **argv)
         { "user-errors", test_user_errors },
         { "device-tree", test_device_tree },
         { "translation-wrap", test_translation_wrap },
+        { "tables-off-ram", test_tables_off_ram },
+        { "table-on-mmio", test_table_on_mmio },
     };
     size_t i, j;
 
