@@ -494,9 +494,22 @@ static void pamu_record_violation(PAMUState *s, unsigned unit,
         return;
     }
     trace_pamu_violation(unit, liodn, addr, access, avs1);
-    /* DMA may run outside the BQL, e.g. in an iothread */
-    BQL_LOCK_GUARD();
-    pamu_update_irq(s);
+    /*
+     * DMA may come from a thread without the BQL, such as an iothread,
+     * which must not wait for the BQL here: the BQL holder may be waiting
+     * for that very thread to finish its request (a drain).  The bottom
+     * half raises the interrupt from the main loop instead.
+     */
+    if (bql_locked()) {
+        pamu_update_irq(s);
+    } else {
+        qemu_bh_schedule(s->irq_bh);
+    }
+}
+
+static void pamu_irq_bh(void *opaque)
+{
+    pamu_update_irq(opaque);
 }
 
 static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
@@ -671,6 +684,7 @@ static void pamu_realize(DeviceState *dev, Error **errp)
         return;
     }
 
+    s->irq_bh = qemu_bh_new(pamu_irq_bh, s);
     address_space_init(&s->memory_as, s->memory, "pamu-downstream");
     s->memory_listener = (MemoryListener) {
         .name = "pamu",

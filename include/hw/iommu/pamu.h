@@ -74,6 +74,7 @@ struct PAMUState {
     MemoryRegion regs_mr;       /* the units' registers, 4 KiB each */
     MemoryRegion bypass_mr;     /* PAMUBYPENR, placed in GUTS */
     qemu_irq irq;
+    QEMUBH *irq_bh;             /* raises the interrupt for other threads */
     AddressSpace memory_as;     /* tables are read and DMA goes here */
     MemoryListener memory_listener;
     GHashTable *spaces;         /* LIODN -> PAMULiodnSpace */
