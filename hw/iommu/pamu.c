@@ -428,6 +428,36 @@ static bool pamu_fetch(void *opaque, uint64_t addr, uint32_t *words,
     return true;
 }
 
+/*
+ * Whether the entry behind @res shows a problem not logged yet for @sp:
+ * a guest that leaves such an entry in place must not flood the log with
+ * one message per DMA access.
+ */
+static bool pamu_entry_news(PAMUFetchCtx *ctx, PAMULiodnSpace *sp,
+                            const PAMUWalkResult *res)
+{
+    PAMULoggedEntry e = { .addr = res->entry_addr, .flags = res->flags };
+    PAMUState *s = ctx->s;
+    bool news = true;
+    unsigned i;
+
+    /* an unreadable entry is known by its address and flags alone */
+    if (!(res->flags & PAMU_WARN_FETCH) &&
+        !pamu_fetch(ctx, e.addr, e.words, PAMU_PAACE_WORDS)) {
+        memset(e.words, 0, sizeof(e.words));
+    }
+    qemu_mutex_lock(&s->lock);
+    for (i = 0; i < PAMU_LOGGED_ENTRIES && news; i++) {
+        news = memcmp(&sp->logged[i], &e, sizeof(e)) != 0;
+    }
+    if (news) {
+        sp->logged[sp->next_logged] = e;
+        sp->next_logged = (sp->next_logged + 1) % PAMU_LOGGED_ENTRIES;
+    }
+    qemu_mutex_unlock(&s->lock);
+    return news;
+}
+
 static void pamu_log_walk(uint32_t liodn, uint64_t addr,
                           const PAMUWalkResult *res)
 {
@@ -539,7 +569,7 @@ static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
      */
     ctx.v = qatomic_rcu_read(&s->views[sp->unit]);
     pamu_walk(&ctx.v->regs, pamu_fetch, &ctx, sp->liodn, addr, access, &res);
-    if (res.flags) {
+    if (res.flags && pamu_entry_news(&ctx, sp, &res)) {
         pamu_log_walk(sp->liodn, addr, &res);
     }
     if (res.status == PAMU_WALK_VIOLATION) {

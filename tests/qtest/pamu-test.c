@@ -1105,6 +1105,54 @@ static void test_table_on_mmio(const void *data)
     finish(&t);
 }
 
+/* Counts the lines of @file that contain @what. */
+static unsigned count_lines(const char *file, const char *what)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    unsigned n = 0;
+    size_t i;
+
+    g_assert_true(g_file_get_contents(file, &text, NULL, NULL));
+    lines = g_strsplit(text, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        n += strstr(lines[i], what) != NULL;
+    }
+    return n;
+}
+
+/* Questionable entries are logged once per entry change, not per DMA. */
+static void test_log_once(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20,
+                        .wba = 0x480000, .dd = true };
+    g_autofree char *log = NULL, *args = NULL;
+    int fd, i;
+
+    fd = g_file_open_tmp("pamu-log-XXXXXX", &log, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    args = g_strdup_printf("-d guest_errors,unimp -D %s", log);
+    start_machine_with(&t, data, NULL, true, args);
+    put_paace(&t, &e);              /* base not aligned, DD = 1 */
+    enable_pamu(&t);
+    for (i = 0; i < 3; i++) {
+        write_lands(&t, 0x400000 + i * 0x1000, 0x400000 + i * 0x1000);
+    }
+    e.ap = PAMU_AP_WRITE;           /* a change of the entry */
+    put_paace(&t, &e);
+    for (i = 3; i < 6; i++) {
+        write_lands(&t, 0x400000 + i * 0x1000, 0x400000 + i * 0x1000);
+    }
+    qtest_quit(t.qts);
+    g_assert_cmpuint(count_lines(log, "window base is not aligned"), ==, 2);
+    g_assert_cmpuint(count_lines(log, "I/O destination (DD = 1)"), ==, 2);
+    unlink(log);
+    unlink(t.bios);
+    g_free(t.bios);
+}
+
 /* --- the machine side --------------------------------------------------- */
 
 /* Dumps the device tree the machine gives its guest. */
@@ -1277,6 +1325,7 @@ int main(int argc, char **argv)
         { "translation-wrap", test_translation_wrap },
         { "tables-off-ram", test_tables_off_ram },
         { "table-on-mmio", test_table_on_mmio },
+        { "log-once", test_log_once },
     };
     size_t i, j;
 

@@ -54,6 +54,19 @@ typedef struct PAMUUnitView {
 } PAMUUnitView;
 
 /*
+ * A table entry whose programming the walk reported (PAMU_WARN_ and
+ * PAMU_UNIMP_ flags), remembered so that it is logged once per change of
+ * the entry rather than on every DMA access through it.
+ */
+typedef struct PAMULoggedEntry {
+    uint64_t addr;
+    uint32_t flags;
+    uint32_t words[PAMU_PAACE_WORDS];
+} PAMULoggedEntry;
+
+#define PAMU_LOGGED_ENTRIES     4
+
+/*
  * The address space seen by the DMA of one LIODN.  While the unit is
  * bypassed @root shows @bypass instead of @iommu, so that DMA then costs
  * no translation call.
@@ -66,6 +79,9 @@ typedef struct PAMULiodnSpace {
     PAMUState *pamu;
     uint32_t liodn;
     unsigned unit;              /* the unit that serves this initiator */
+    /* guarded by PAMUState.lock */
+    PAMULoggedEntry logged[PAMU_LOGGED_ENTRIES];
+    unsigned next_logged;
 } PAMULiodnSpace;
 
 struct PAMUState {
