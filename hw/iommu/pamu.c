@@ -657,7 +657,6 @@ MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
                              s->memory, 0, memory_region_size(s->memory));
     memory_region_add_subregion(&sp->root, 0, MEMORY_REGION(&sp->iommu));
     memory_region_add_subregion(&sp->root, 0, &sp->bypass);
-    address_space_init(&sp->as, &sp->root, name);
     g_hash_table_insert(s->spaces, GUINT_TO_POINTER(liodn), sp);
     trace_pamu_liodn_space(liodn, unit);
     pamu_switch_spaces(s);

@@ -1153,6 +1153,19 @@ static void test_log_once(const void *data)
     g_free(t.bios);
 }
 
+/* The PAMU adds no address space of its own per initiator. */
+static void test_address_spaces(const void *data)
+{
+    PamuTest t;
+    g_autofree char *mtree = NULL;
+
+    start(&t, data, NULL);
+    mtree = qtest_hmp(t.qts, "info mtree");
+    g_assert_nonnull(strstr(mtree, "address-space: pamu-downstream"));
+    g_assert_null(strstr(mtree, "address-space: pamu-liodn"));
+    finish(&t);
+}
+
 /* --- the machine side --------------------------------------------------- */
 
 /* Dumps the device tree the machine gives its guest. */
@@ -1326,6 +1339,7 @@ int main(int argc, char **argv)
         { "tables-off-ram", test_tables_off_ram },
         { "table-on-mmio", test_table_on_mmio },
         { "log-once", test_log_once },
+        { "address-spaces", test_address_spaces },
     };
     size_t i, j;
 

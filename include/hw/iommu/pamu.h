@@ -67,15 +67,13 @@ typedef struct PAMULoggedEntry {
 #define PAMU_LOGGED_ENTRIES     4
 
 /*
- * The address space seen by the DMA of one LIODN.  While the unit is
- * bypassed @root shows @bypass instead of @iommu, so that DMA then costs
- * no translation call.
+ * What the DMA of one LIODN sees.  While the unit is bypassed @root shows
+ * @bypass instead of @iommu, so that DMA then costs no translation call.
  */
 typedef struct PAMULiodnSpace {
     MemoryRegion root;
     IOMMUMemoryRegion iommu;
     MemoryRegion bypass;        /* alias of the downstream memory */
-    AddressSpace as;
     PAMUState *pamu;
     uint32_t liodn;
     unsigned unit;              /* the unit that serves this initiator */
