@@ -601,6 +601,7 @@ static int pamu_notify_flag_changed(IOMMUMemoryRegion *iommu,
                                     IOMMUNotifierFlag old,
                                     IOMMUNotifierFlag new, Error **errp)
 {
+    ERRP_GUARD();
     PAMULiodnSpace *sp = container_of(iommu, PAMULiodnSpace, iommu);
 
     if (new == IOMMU_NOTIFIER_NONE) {
@@ -614,31 +615,44 @@ static int pamu_notify_flag_changed(IOMMUMemoryRegion *iommu,
     return -EINVAL;
 }
 
-MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
-                                Error **errp)
+bool pamu_check_initiator(PAMUState *s, unsigned unit, uint32_t liodn,
+                          Error **errp)
 {
+    ERRP_GUARD();
     PAMULiodnSpace *sp;
-    g_autofree char *name = NULL, *iommu_name = NULL, *bypass_name = NULL;
 
     if (unit >= s->num_units) {
         error_setg(errp, "pamu: unit %u does not exist (num-units=%u)", unit,
                    s->num_units);
-        return NULL;
+        return false;
     }
     if (liodn > s->max_liodn) {
         error_setg(errp, "pamu: LIODN %u is above max-liodn=%u", liodn,
                    s->max_liodn);
         error_append_hint(errp, "Raise the pamu's max-liodn property or "
                           "give the initiator a smaller LIODN.\n");
+        return false;
+    }
+    sp = g_hash_table_lookup(s->spaces, GUINT_TO_POINTER(liodn));
+    if (sp && sp->unit != unit) {
+        error_setg(errp, "pamu: LIODN %u is already served by unit %u",
+                   liodn, sp->unit);
+        return false;
+    }
+    return true;
+}
+
+MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
+                                Error **errp)
+{
+    PAMULiodnSpace *sp;
+    g_autofree char *name = NULL, *iommu_name = NULL, *bypass_name = NULL;
+
+    if (!pamu_check_initiator(s, unit, liodn, errp)) {
         return NULL;
     }
     sp = g_hash_table_lookup(s->spaces, GUINT_TO_POINTER(liodn));
     if (sp) {
-        if (sp->unit != unit) {
-            error_setg(errp, "pamu: LIODN %u is already served by unit %u",
-                       liodn, sp->unit);
-            return NULL;
-        }
         return &sp->root;
     }
 
@@ -679,6 +693,7 @@ static void pamu_reset_exit(Object *obj, ResetType type)
 
 static void pamu_realize(DeviceState *dev, Error **errp)
 {
+    ERRP_GUARD();
     PAMUState *s = PAMU(dev);
     SysBusDevice *sbd = SYS_BUS_DEVICE(dev);
 
@@ -729,19 +744,43 @@ static void pamu_realize(DeviceState *dev, Error **errp)
     sysbus_init_irq(sbd, &s->irq);
 }
 
+/*
+ * Undoes realize, for a machine whose plug handler fails after it; the
+ * initiators' spaces, created at plug time, go with the object.
+ */
+static void pamu_unrealize(DeviceState *dev)
+{
+    PAMUState *s = PAMU(dev);
+    unsigned i;
+
+    memory_listener_unregister(&s->memory_listener);
+    for (i = 0; i < PAMU_MAX_UNITS; i++) {
+        if (s->views[i]) {
+            call_rcu(s->views[i], pamu_free_view, rcu);
+            s->views[i] = NULL;
+        }
+    }
+    address_space_destroy(&s->memory_as);
+    qemu_bh_delete(s->irq_bh);
+    s->irq_bh = NULL;
+}
+
 static void pamu_init(Object *obj)
 {
     PAMUState *s = PAMU(obj);
 
     qemu_mutex_init(&s->lock);
-    s->spaces = g_hash_table_new(NULL, NULL);
+    /* A machine checks its initiators against it before realize */
+    s->spaces = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 }
 
-static bool pamu_units_valid(void *opaque, int version_id)
+/* The spaces' memory regions, children of @obj, are gone by now. */
+static void pamu_finalize(Object *obj)
 {
-    PAMUState *s = opaque;
+    PAMUState *s = PAMU(obj);
 
-    return s->num_units >= 1 && s->num_units <= PAMU_MAX_UNITS;
+    g_hash_table_destroy(s->spaces);
+    qemu_mutex_destroy(&s->lock);
 }
 
 static int pamu_post_load(void *opaque, int version_id)
@@ -774,7 +813,9 @@ static const VMStateDescription vmstate_pamu = {
     .fields = (const VMStateField[]) {
         VMSTATE_UINT32(bypass, PAMUState),
         VMSTATE_UINT64(lost_violations, PAMUState),
-        VMSTATE_VALIDATE("num-units in range", pamu_units_valid),
+        VMSTATE_UINT32_EQUAL(num_units, PAMUState,
+                             "The pamu's num-units must be the same on the "
+                             "destination as on the source."),
         VMSTATE_STRUCT_VARRAY_UINT32(units, PAMUState, num_units, 1,
                                      vmstate_pamu_unit, PAMUUnit),
         VMSTATE_END_OF_LIST()
@@ -796,6 +837,7 @@ static void pamu_class_init(ObjectClass *klass, void *data)
     ResettableClass *rc = RESETTABLE_CLASS(klass);
 
     dc->realize = pamu_realize;
+    dc->unrealize = pamu_unrealize;
     dc->vmsd = &vmstate_pamu;
     dc->desc = "Freescale/NXP PAMU (QorIQ IOMMU)";
     rc->phases.exit = pamu_reset_exit;
@@ -818,6 +860,7 @@ static const TypeInfo pamu_types[] = {
         .parent = TYPE_DYNAMIC_SYS_BUS_DEVICE,
         .instance_size = sizeof(PAMUState),
         .instance_init = pamu_init,
+        .instance_finalize = pamu_finalize,
         .class_init = pamu_class_init,
     },
     {

@@ -113,6 +113,14 @@ struct PAMUState {
 };
 
 /*
+ * Checks, creating nothing, that unit @unit exists and can serve initiator
+ * @liodn: the LIODN is within max-liodn and no other unit serves it.  For
+ * a machine's pre_plug handler, before the PAMU is realized.
+ */
+bool pamu_check_initiator(PAMUState *s, unsigned unit, uint32_t liodn,
+                          Error **errp);
+
+/*
  * Returns the memory region through which the DMA of initiator @liodn
  * reaches memory, checked and translated by unit @unit; creates it on
  * first use.  A machine maps it where the initiator's traffic leaves the
