@@ -533,6 +533,7 @@ static void pamu_record_violation(PAMUState *s, unsigned unit,
     if (bql_locked()) {
         pamu_update_irq(s);
     } else {
+        trace_pamu_irq_deferred(unit);
         qemu_bh_schedule(s->irq_bh);
     }
 }
