@@ -27,6 +27,7 @@ import statistics
 import struct
 import subprocess
 import sys
+import threading
 import time
 import zlib
 
@@ -99,22 +100,26 @@ def read_region(path, off, length):
 
 # --- the QEMU command line ---------------------------------------------------------
 
-def qemu_argv(a, disk, mode, pamu, seed=1, reps=3):
+def qemu_argv(a, disk, mode, pamu, seed=1, reps=3, iothread=False, rearm=0):
     append = ('console=ttyS0 printk.devkmsg=on pamu.test=%s pamu.seed=%d pamu.reps=%d'
-              % (mode, seed, reps))
+              ' pamu.rearm=%d' % (mode, seed, reps, rearm))
     argv = [a.qemu, '-M', 'ppce500', '-cpu', a.cpu, '-m', '512', '-smp', '1',
             '-no-reboot', '-nic', 'none',
             '-drive', 'if=none,id=disk0,format=raw,file=%s' % disk,
             # VIRTIO_F_ACCESS_PLATFORM: only then does virtio DMA go
             # through the PCI bus master address space, i.e. the PAMU.
             '-device', 'virtio-blk-pci,drive=disk0,disable-legacy=on,'
-                       'iommu_platform=on,serial=pamu-disk',
+                       'iommu_platform=on,serial=pamu-disk%s'
+                       % (',iothread=io0' if iothread else ''),
             '-netdev', 'user,id=net0',
             # the Debian +ds QEMU source has no option ROMs
             '-device', 'e1000,netdev=net0,romfile=',
             '-kernel', a.kernel, '-initrd', a.initrd, '-append', append]
     if pamu:
         argv += ['-device', 'pamu']
+    if iothread:
+        # the disk's requests, and their DMA, run outside the BQL
+        argv += ['-object', 'iothread,id=io0']
     return argv
 
 
@@ -194,10 +199,38 @@ class QMP:
 
 # --- one boot ------------------------------------------------------------------------
 
+class Drainer(threading.Thread):
+    """Stops and continues the VM over a second QMP monitor until told to
+    finish: each stop drains every disk under the BQL, while the guest's
+    DMA may be faulting in an iothread."""
+
+    def __init__(self, path):
+        super().__init__(daemon=True)
+        self.path = path
+        self.done = threading.Event()
+        self.cycles = 0
+        self.error = None
+
+    def run(self):
+        try:
+            qmp = QMP(self.path, 20)
+            while not self.done.is_set():
+                qmp.command('stop')
+                # never resume a guest that powered off meanwhile
+                if qmp.command('query-status')['status'] != 'paused':
+                    break
+                qmp.command('cont')
+                self.cycles += 1
+                time.sleep(0.005)
+        except (OSError, EOFError, RuntimeError) as e:
+            if not self.done.is_set():
+                self.error = str(e)
+
+
 class Boot:
     """Runs QEMU until the guest powers off, then lets the caller inspect."""
 
-    def __init__(self, argv, workdir, name, trace=False):
+    def __init__(self, argv, workdir, name, trace=False, drain=False):
         self.name = name
         self.console_path = os.path.join(workdir, name + '.console')
         self.log_path = os.path.join(workdir, name + '.qemu.log')
@@ -211,6 +244,9 @@ class Boot:
                        '-qmp', 'unix:%s,server=on,wait=off' % sock]
         if trace:
             argv += ['-trace', 'pamu_*', '-D', self.trace_path]
+        drain_sock = os.path.join(workdir, name + '.drain.qmp')
+        if drain:
+            argv += ['-qmp', 'unix:%s,server=on,wait=off' % drain_sock]
         with open(self.log_path, 'w') as log:
             log.write(' '.join(argv) + '\n')
         self.start = time.monotonic()
@@ -219,13 +255,18 @@ class Boot:
         self.qmp = None
         self.error = None
         self.shutdown = None
+        self.drainer = Drainer(drain_sock) if drain else None
         try:
             self.qmp = QMP(sock, 20)
+            if self.drainer:
+                self.drainer.start()
             self.shutdown = self.qmp.wait_event('SHUTDOWN', BOOT_TIMEOUT)
         except (OSError, EOFError) as e:
             # QEMU refused the command line (e.g. an unknown -device) or died
             self.qmp = None
             self.error = self._startup_error() or 'QMP: %s' % e
+        if self.drainer:
+            self.drainer.done.set()
         self.seconds = time.monotonic() - self.start
         if not self.error and self.shutdown is None:
             self.error = 'the guest did not power off within %d s' % BOOT_TIMEOUT
@@ -463,11 +504,25 @@ def check_violation_report(c, boot, res, cleared):
     st = pamu_host_state(boot)
     want = (LINUX_PAACE[1] & ~cleared) & ~PAACE_V
     word = st['paace'][1] if st['paace'] else None
-    c.record('liodn-disabled', word == want and st['pics'] == PICS_AVIE,
+    # A second report means the device faulted again on the disabled LIODN
+    # (e.g. a restarted queue); then Linux's ISR clears AVIE (erratum
+    # A-003638) and a later violation may stay latched without interrupt.
+    # A guest that re-armed the record itself (pamu.rearm) raced the ISR:
+    # PICS says nothing then.
+    reports = con.count('access violation interrupt')
+    guest = first(res, 'violation-read') or first(res, 'violation-write') or {}
+    if hexint(guest.get('rearmed'), 0) > 0:
+        pics_ok, pics_want = True, 'anything: the guest re-armed the record'
+    elif reports < 2:
+        pics_ok, pics_want = st['pics'] == PICS_AVIE, '0x%x: serviced, AVIE kept' % PICS_AVIE
+    else:
+        pics_ok = not st['pics'] & PICS_AVIE
+        pics_want = 'AVIE cleared by the ISR for the disabled LIODN'
+    c.record('liodn-disabled', word == want and pics_ok,
              'host PPAACE[%d] word 1 = %s (want 0x%08x: permission removed, V cleared by '
-             'Linux), PICS = 0x%08x (want 0x%x: serviced, AVIE kept)'
+             'Linux), PICS = 0x%08x (want %s; %d report(s))'
              % (PCI_LIODN, '0x%08x' % word if word is not None else 'none', want,
-                st['pics'], PICS_AVIE))
+                st['pics'], pics_want, reports))
     n = boot.trace_count('pamu_violation')
     c.record('violation-traced', n >= 1, '%d pamu_violation trace events' % n)
 
@@ -511,7 +566,7 @@ def scenario_violation_write(a, c, boot, disk, seed, before_b):
 
 
 SCENARIOS = {
-    # name: (guest mode, -device pamu, checks)
+    # name: (guest mode, -device pamu, checks[, QEMU options])
     'nopamu-io': ('io', False, ['boot-and-poweroff', 'guest-verdicts', 'no-pamu',
                                 'virtio-blk-read', 'virtio-blk-write', 'e1000-ping']),
     'pamu-io': ('io', True, ['boot-and-poweroff', 'guest-verdicts', 'driver-probe', 'pci-liodn',
@@ -526,17 +581,44 @@ SCENARIOS = {
                              ['boot-and-poweroff', 'guest-verdicts', 'paace-edit',
                               'kernel-report', 'liodn-disabled', 'violation-traced',
                               'read-blocked']),
+    # The disk on an iothread: its DMA faults outside the BQL, and the
+    # interrupt must still reach the guest (from the main loop).
+    # A second monitor keeps stopping the VM, which drains the disk under
+    # the BQL, while that DMA faults and the guest keeps re-arming the record.
+    'pamu-violation-iothread': ('violation-write', True,
+                                ['boot-and-poweroff', 'guest-verdicts', 'paace-edit',
+                                 'kernel-report', 'liodn-disabled', 'violation-traced',
+                                 'read-blocked', 'irq-from-main-loop'],
+                                {'iothread': True, 'drain': True, 'rearm': 1}),
 }
 
 
+def check_iothread(c, boot):
+    """The disk's DMA faulted in its iothread while the VM was being stopped
+    (its disks drained under the BQL) over and over; the guest kept
+    re-arming the record so that those faults were latched, not lost."""
+    n = boot.trace_count('pamu_irq_deferred')
+    d = boot.drainer
+    guest = first(boot.results(), 'violation-write') or {}
+    rearmed = hexint(guest.get('rearmed'), 0)
+    c.record('irq-from-main-loop', n >= 10 and rearmed >= 10 and d.cycles > 0 and not d.error,
+             '%d violations latched in the iothread (want >= 10), their interrupt raised '
+             'by the main loop; the guest re-armed the record %d times; the VM was stopped '
+             '(disks drained) %d times meanwhile%s'
+             % (n, rearmed, d.cycles, ', drainer: %s' % d.error if d.error else ''))
+
+
 def run_scenario(a, name):
-    mode, pamu, names = SCENARIOS[name]
+    mode, pamu, names = SCENARIOS[name][:3]
+    opts = SCENARIOS[name][3] if len(SCENARIOS[name]) > 3 else {}
     c = Checks('guest/%s/%s' % (a.flavour, name), names)
     disk = os.path.join(a.workdir, name + '.img')
     make_disk(disk)
     seed = 1000 + sum(map(ord, a.flavour + name))
     before_b = read_region(disk, REGION_B_OFF, REGION_LEN)
-    boot = Boot(qemu_argv(a, disk, mode, pamu, seed), a.workdir, name, trace=pamu)
+    boot = Boot(qemu_argv(a, disk, mode, pamu, seed, iothread=opts.get('iothread', False),
+                          rearm=opts.get('rearm', 0)),
+                a.workdir, name, trace=pamu, drain=opts.get('drain', False))
     try:
         if boot.error:
             c.fail_rest('%s (log: %s)' % (boot.error, boot.log_path))
@@ -546,6 +628,8 @@ def run_scenario(a, name):
             scenario_violation_read(a, c, boot, disk, seed, before_b)
         else:
             scenario_violation_write(a, c, boot, disk, seed, before_b)
+        if opts.get('iothread') and not boot.error:
+            check_iothread(c, boot)
     except (OSError, EOFError, RuntimeError) as e:
         c.fail_rest('host-side inspection failed: %s' % e)
     finally:

@@ -16,6 +16,9 @@
  *
  *   pamu.seed=N   seed of the pattern written to the disk (default 1)
  *   pamu.reps=N   benchmark repetitions (default 3)
+ *   pamu.rearm=N  violation modes: for 3 s after the report, clear the
+ *                 PAMU's violation record every N ms, so that the faults
+ *                 the device keeps making are latched too (default 0: no)
  *
  * Every finding is one line "PAMU-RESULT <what> key=value ..." in the
  * kernel log (written through /dev/kmsg so it never interleaves with kernel
@@ -1036,34 +1039,71 @@ static int blocked_io_child(const struct blocked_io *io)
 }
 
 /*
+ * Clears unit 0's violation record as Linux's ISR does, so that the next
+ * fault is latched (and interrupts, while AVIE is set) again.  Returns
+ * whether a record was pending.
+ */
+static bool rearm_record(struct phys_map *regs)
+{
+    uint32_t avs1 = rd32(regs, PAMU_AVS1);
+
+    if (!(avs1 & 1)) {
+        return false;
+    }
+    regs->p[PAMU_AVS1 / 4] = htobe32(avs1 & 0x7fff);
+    regs->p[PAMU_PICS / 4] = htobe32(rd32(regs, PAMU_PICS));
+    return true;
+}
+
+/*
  * Runs the I/O in a child, which the blocked DMA may leave hanging for
  * ever, and waits until it finished or the kernel reported the violation.
- * Returns "completed", "failed" or "hung" for the child's I/O.
+ * With pamu.rearm, keeps re-arming the record for 3 s after the report;
+ * *@rearmed counts the records cleared.  Returns "completed", "failed" or
+ * "hung" for the child's I/O.
  */
 static const char *run_blocked_io(const struct blocked_io *io,
-                                  struct kmsg_summary *ks)
+                                  const struct pamu_info *pi,
+                                  struct kmsg_summary *ks, unsigned *rearmed)
 {
     uint64_t deadline = now_ns() + VIOLATION_WAIT_MS * 1000000ull, seen = 0;
+    unsigned rearm = strtoul(param("pamu.rearm", "0"), NULL, 0);
+    uint64_t linger = (rearm ? 3000 : 1000) * 1000000ull;
+    struct phys_map regs = { 0 };
     pid_t pid = fork();
     int status;
 
     if (pid == 0) {
         _exit(blocked_io_child(io));
     }
+    *rearmed = 0;
+    if (rearm && !phys_map(&regs, pi->pamu_phys, 0x1000)) {
+        rearm = 0;
+    }
     while (pid > 0 && now_ns() < deadline) {
         if (waitpid(pid, &status, WNOHANG) == pid) {
             kmsg_scan(ks);
-            return WIFEXITED(status) && WEXITSTATUS(status) == 0 ?
-                   "completed" : "failed";
+            pid = 0;
+            break;
         }
         kmsg_scan(ks);
         if (ks->av_reports && ks->disabled && !seen) {
             seen = now_ns();
         }
-        if (seen && now_ns() - seen > 1000000000ull) {
-            break;              /* reported a second ago and still blocked */
+        if (seen && now_ns() - seen > linger) {
+            break;              /* reported a while ago and still blocked */
         }
-        sleep_ms(100);
+        if (seen && rearm) {
+            *rearmed += rearm_record(&regs);
+        }
+        sleep_ms(seen && rearm ? rearm : 100);
+    }
+    if (regs.base) {
+        phys_unmap(&regs);
+    }
+    if (pid == 0) {
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ?
+               "completed" : "failed";
     }
     return pid > 0 ? "hung" : "fork-failed";
 }
@@ -1074,18 +1114,20 @@ static void violation_read(struct pamu_info *pi, uint32_t seed)
     struct blocked_io io = { .write = true, .seed = seed };
     struct kmsg_summary ks;
     const char *how;
+    unsigned rearmed;
 
     io.buf = alloc_buffer(REGION_LEN);
     if (!io.buf || !paace_clear(pi, PAACE_AP_READ)) {
         return;
     }
     pattern_fill(io.buf, REGION_LEN, seed, REGION_B_OFF);
-    how = run_blocked_io(&io, &ks);
+    how = run_blocked_io(&io, pi, &ks, &rearmed);
     result("violation-read",
            ks.av_reports > 0 && ks.disabled > 0 && strcmp(how, "completed"),
            "io=disk-write offset=%u len=%u seed=%u io-result=%s "
-           "av-reports=%d disabled=%d",
-           REGION_B_OFF, REGION_LEN, seed, how, ks.av_reports, ks.disabled);
+           "av-reports=%d disabled=%d rearmed=%u",
+           REGION_B_OFF, REGION_LEN, seed, how, ks.av_reports, ks.disabled,
+           rearmed);
 }
 
 /* Disk read with write permission removed: the buffer must stay as it was. */
@@ -1094,6 +1136,7 @@ static void violation_write(struct pamu_info *pi)
     struct blocked_io io = { .write = false };
     struct kmsg_summary ks;
     const char *how;
+    unsigned rearmed;
     size_t bad;
 
     io.buf = alloc_buffer(REGION_LEN);
@@ -1104,16 +1147,16 @@ static void violation_write(struct pamu_info *pi)
     if (!paace_clear(pi, PAACE_AP_WRITE)) {
         return;
     }
-    how = run_blocked_io(&io, &ks);
+    how = run_blocked_io(&io, pi, &ks, &rearmed);
     bad = pattern_mismatches(io.buf, REGION_LEN, FILL_SEED, 0);
     result("violation-write",
            ks.av_reports > 0 && ks.disabled > 0 && bad == 0 &&
            strcmp(how, "completed"),
            "io=disk-read offset=%u len=%u io-result=%s "
-           "av-reports=%d disabled=%d "
+           "av-reports=%d disabled=%d rearmed=%u "
            "buffer-phys=0x%llx buffer-changed-words=%zu fill-seed=%u",
            REGION_A_OFF, REGION_LEN, how, ks.av_reports, ks.disabled,
-           (unsigned long long)phys_of(io.buf), bad, FILL_SEED);
+           rearmed, (unsigned long long)phys_of(io.buf), bad, FILL_SEED);
 }
 
 /* ---- benchmark --------------------------------------------------------- */
