@@ -290,6 +290,8 @@ static void readback_edu(PamuTest *t, uint64_t pa, size_t len)
     set_bypass(t, old);
 }
 
+static char *run_qemu_expect_failure(const char *args);
+
 /* --- the cases ---------------------------------------------------------- */
 
 static void test_reset_values(const void *data)
@@ -1387,6 +1389,31 @@ static void test_address_spaces(const void *data)
     finish(&t);
 }
 
+/* The unit array's length is num-units on both sides: it must match. */
+static void test_migration_num_units(const void *data)
+{
+    PamuTest t;
+    g_autofree char *file = NULL, *uri = NULL, *args = NULL, *err = NULL;
+    int fd;
+
+    fd = g_file_open_tmp("pamu-migration-XXXXXX", &file, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    uri = g_strdup_printf("file:%s", file);
+    start(&t, data, "num-units=1");
+    qtest_qmp_assert_success(t.qts, "{ 'execute': 'migrate', 'arguments': "
+                             "{ 'uri': %s } }", uri);
+    wait_migration(t.qts);
+    args = g_strdup_printf("-M %s -bios %s -device pamu,num-units=2 "
+                           "-device edu -incoming %s", t.b->machine,
+                           t.bios, uri);
+    err = run_qemu_expect_failure(args);
+    g_assert_nonnull(strstr(err, "num-units must be the same on the "
+                            "destination"));
+    unlink(file);
+    finish(&t);
+}
+
 /* --- the machine side --------------------------------------------------- */
 
 /* Dumps the device tree the machine gives its guest. */
@@ -1566,6 +1593,7 @@ int main(int argc, char **argv)
         { "register-writes", test_register_writes },
         { "log-once", test_log_once },
         { "address-spaces", test_address_spaces },
+        { "migration-num-units", test_migration_num_units },
     };
     size_t i, j;
 
