@@ -990,6 +990,89 @@ static void test_csrbar_views(const void *data)
     finish(&t);
 }
 
+/*
+ * Migrates @t's machine through a file to a new QEMU with the same command
+ * line (@pamu_opts), which takes its place in @t.  The destination loads
+ * only once its interrupt is intercepted, so that the test sees the level
+ * the PAMU sets on load.  The edu keeps no migration state: it is mapped
+ * again, with an empty buffer.
+ */
+static void migrate(PamuTest *t, const char *pamu_opts)
+{
+    g_autofree char *file = NULL, *uri = NULL;
+    int fd = g_file_open_tmp("pamu-migration-XXXXXX", &file, NULL);
+
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    uri = g_strdup_printf("file:%s", file);
+    qtest_qmp_assert_success(t->qts, "{ 'execute': 'migrate', 'arguments': "
+                             "{ 'uri': %s } }", uri);
+    wait_migration(t->qts);
+    qtest_quit(t->qts);
+
+    launch(t, pamu_opts, true, "defer");
+    qtest_qmp_assert_success(t->qts, "{ 'execute': 'migrate-incoming', "
+                             "'arguments': { 'uri': %s } }", uri);
+    wait_migration(t->qts);
+    qtest_qmp_assert_success(t->qts, "{ 'execute': 'cont' }");
+    unlink(file);
+    e500_edu_init(&t->edu, t->qts, t->b, t->b->first_devfn);
+}
+
+/* Points the edu's MSI at @addr, PEXCSRBAR being programmed already. */
+static void enable_edu_msi(PamuTest *t, uint32_t addr)
+{
+    const E500Board *b = t->b;
+    uint32_t cap, devfn = t->edu.devfn;
+
+    cap = e500_pci_cfg_readl(t->qts, b, devfn, PCI_CAPABILITY_LIST) & 0xff;
+    while (cap && (e500_pci_cfg_readl(t->qts, b, devfn, cap) & 0xff) !=
+           PCI_CAP_ID_MSI) {
+        cap = (e500_pci_cfg_readl(t->qts, b, devfn, cap) >> 8) & 0xff;
+    }
+    g_assert_cmpuint(cap, !=, 0);
+    e500_pci_cfg_writel(t->qts, b, devfn, cap + PCI_MSI_ADDRESS_LO, addr);
+    e500_pci_cfg_writel(t->qts, b, devfn, cap + PCI_MSI_ADDRESS_HI, 0);
+    e500_pci_cfg_writel(t->qts, b, devfn, cap + PCI_MSI_DATA_64, 0);
+    e500_pci_cfg_writel(t->qts, b, devfn, cap,
+                        (e500_pci_cfg_readl(t->qts, b, devfn, cap) &
+                         0xffff) | (PCI_MSI_FLAGS_ENABLE << 16));
+}
+
+/*
+ * PEXCSRBAR, the host bridge function's BAR 0, survives migration, and
+ * MSIs through it still reach the MPIC, through the PAMU.
+ */
+static void test_migration_msi(const void *data)
+{
+    const E500Board *b = data;
+    const uint64_t msiir = b->ccsr + MSI_CCSR_OFFSET + MSIIR_OFFSET;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    PamuTest t;
+
+    start(&t, b, NULL);
+    setup_msi(&t, CSRBAR_BUS);
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    g_assert_cmphex(edu_send_msi(&t), ==, 1);
+    migrate(&t, NULL);
+
+    g_assert_cmphex(e500_pci_cfg_readl(t.qts, b, 0, PCI_BASE_ADDRESS_0), ==,
+                    CSRBAR_BUS);
+    g_assert_cmphex(e500_pci_cfg_readl(t.qts, b, 0, PCI_COMMAND) &
+                    PCI_COMMAND_MEMORY, ==, PCI_COMMAND_MEMORY);
+    enable_edu_msi(&t, CSRBAR_BUS + MSI_CCSR_OFFSET + MSIIR_OFFSET);
+    g_assert_cmphex(edu_send_msi(&t), ==, 1);
+    assert_no_record(&t, 0);
+
+    /* a 2 GiB window does not cover CCSR: the PAMU still checks MSIs */
+    e.wse = 30;
+    put_paace(&t, &e);
+    g_assert_cmphex(edu_send_msi(&t), ==, 0);
+    assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), msiir);
+    finish(&t);
+}
+
 /* --- the machine side --------------------------------------------------- */
 
 /* Dumps the device tree the machine gives its guest. */
@@ -1157,6 +1240,7 @@ int main(int argc, char **argv)
         { "migration", test_migration },
         { "msi", test_msi },
         { "csrbar-views", test_csrbar_views },
+        { "migration-msi", test_migration_msi },
         { "user-errors", test_user_errors },
         { "device-tree", test_device_tree },
     };
