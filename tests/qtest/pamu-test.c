@@ -1073,6 +1073,111 @@ static void test_migration_msi(const void *data)
     finish(&t);
 }
 
+/* The flat view of the PCI host's DMA address space ("info mtree -f"). */
+static char *pci_dma_view(PamuTest *t)
+{
+    g_autofree char *mtree = qtest_hmp(t->qts, "info mtree -f");
+    const char *start = strstr(mtree, "AS \"pci-bm\"");
+    const char *end;
+
+    g_assert_nonnull(start);
+    end = strstr(start, "\n\n");
+    return g_strndup(start, end ? end - start : strlen(start));
+}
+
+/*
+ * Unit 0, which serves PCI, is still bypassed while unit 1 is in use: on
+ * the destination PCI DMA still passes untranslated, off the IOMMU path.
+ */
+static void test_migration_bypassed(const void *data)
+{
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
+    g_autofree char *view = NULL;
+    PamuTest t;
+
+    start(&t, data, "num-units=2");
+    put_paace(&t, &e);                  /* would stop device writes */
+    program_unit(&t, 0, R_PICS_AVIE_MASK);
+    program_unit(&t, 1, R_PICS_AVIE_MASK);
+    set_bypass(&t, PAMU_BYPASS_BIT(0));
+    migrate(&t, "num-units=2");
+
+    g_assert_cmphex(qtest_readl(t.qts, bypass_addr(&t)), ==,
+                    PAMU_BYPASS_BIT(0));
+    /* the inbound window shows RAM itself: the bypass alias */
+    view = pci_dma_view(&t);
+    g_assert_nonnull(strstr(view, "0000000000000000-0000000007ffffff "
+                            "(prio 0, ram): "));
+    g_assert_false(iommu_in_path(&t));
+    dma_from_ram(&t, PATTERN_PA, LEN);
+    write_lands(&t, 0x200000, 0x200000);
+    assert_no_record(&t, 0);
+
+    /* the unit's registers came along: clearing its bit enforces the PAACE */
+    set_bypass(&t, 0);
+    g_assert_true(iommu_in_path(&t));
+    write_blocked(&t, 0, 0x210000, 0x210000, APV(PAMU_APV_WRITE));
+    finish(&t);
+}
+
+#define UNIT0_PPAACT    0x1300000ULL    /* unit 0's own, empty, table */
+
+/* Both units keep their own registers, and unit 1 its violation record. */
+static void test_migration_two_units(const void *data)
+{
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
+    const char *opts = "num-units=2,pci-unit=1";
+    PamuTest t;
+
+    start(&t, data, opts);
+    put_paace(&t, &e);
+    program_unit(&t, 0, 0);
+    pamu_write(&t, 0, A_PPBAL, UNIT0_PPAACT);
+    pamu_write(&t, 0, A_PC, R_PC_PE_MASK);
+    program_unit(&t, 1, R_PICS_AVIE_MASK);
+    set_bypass(&t, 0);
+    dma_to_ram(&t, 0x200000, LEN);
+    assert_record(&t, 1, APV(PAMU_APV_WRITE), 0x200000);
+    migrate(&t, opts);
+
+    g_assert_cmphex(pamu_read(&t, 0, A_PPBAL), ==, UNIT0_PPAACT);
+    g_assert_cmphex(pamu_read(&t, 0, A_PC), ==, R_PC_PE_MASK);
+    g_assert_cmphex(pamu_read(&t, 0, A_PICS), ==, 0);
+    assert_no_record(&t, 0);
+    g_assert_cmphex(pamu_read(&t, 1, A_PPBAL), ==, PPAACT);
+    g_assert_cmphex(pamu_read(&t, 1, A_PC), ==, 0x40001011);
+    assert_record(&t, 1, APV(PAMU_APV_WRITE), 0x200000);
+    g_assert_true(qtest_get_irq(t.qts, 0));
+
+    /* unit 1 still serves PCI through the table in RAM */
+    clear_record(&t, 1);
+    g_assert_false(qtest_get_irq(t.qts, 0));
+    write_blocked(&t, 1, 0x210000, 0x210000, APV(PAMU_APV_WRITE));
+    assert_no_record(&t, 0);
+    finish(&t);
+}
+
+/* A record latched with AVIE off raises nothing until AVIE is set. */
+static void test_migration_avie_off(const void *data)
+{
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
+    PamuTest t;
+
+    start(&t, data, NULL);
+    put_paace(&t, &e);
+    program_unit(&t, 0, 0);
+    set_bypass(&t, 0);
+    write_blocked(&t, 0, 0x200000, 0x200000, APV(PAMU_APV_WRITE));
+    g_assert_false(qtest_get_irq(t.qts, 0));
+    migrate(&t, NULL);
+
+    assert_record(&t, 0, APV(PAMU_APV_WRITE), 0x200000);
+    g_assert_false(qtest_get_irq(t.qts, 0));
+    pamu_write(&t, 0, A_PICS, R_PICS_AVIE_MASK);
+    g_assert_true(qtest_get_irq(t.qts, 0));
+    finish(&t);
+}
+
 /* --- the machine side --------------------------------------------------- */
 
 /* Dumps the device tree the machine gives its guest. */
@@ -1241,6 +1346,9 @@ int main(int argc, char **argv)
         { "msi", test_msi },
         { "csrbar-views", test_csrbar_views },
         { "migration-msi", test_migration_msi },
+        { "migration-bypassed", test_migration_bypassed },
+        { "migration-two-units", test_migration_two_units },
+        { "migration-avie-off", test_migration_avie_off },
         { "user-errors", test_user_errors },
         { "device-tree", test_device_tree },
     };
