@@ -203,7 +203,7 @@ static bool check_permission(const PAMUEntry *gov, PAMUAccess access,
 static bool translate(const PAMUEntry *gov, uint64_t addr, uint64_t rbase,
                       unsigned rlog2, PAMUWalkResult *res)
 {
-    uint64_t target;
+    uint64_t target, offset;
     unsigned log2;
 
     if (ENTRY_EX(gov, ADDR, DD)) {
@@ -228,10 +228,21 @@ static bool translate(const PAMUEntry *gov, uint64_t addr, uint64_t rbase,
     if (target) {
         log2 = MIN(log2, ctz64(target));
     }
+    offset = align_down(addr, log2) - rbase;
+    /*
+     * A translated base near the top of the address space would carry the
+     * rest of the (sub)window past 2^64, to low memory: block that part.
+     * The block is aligned to its size after translation, so if its start
+     * does not wrap, neither does its end.
+     */
+    if (offset > UINT64_MAX - target) {
+        violate(res, FIELD_DP32(0, AVS1, WAV, PAMU_WAV_WRAP));
+        return false;
+    }
     res->status = PAMU_WALK_OK;
     res->size_log2 = log2;
     res->iova = align_down(addr, log2);
-    res->xlat = target + (res->iova - rbase);
+    res->xlat = target + offset;
     return true;
 }
 

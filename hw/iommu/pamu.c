@@ -115,7 +115,10 @@ static void pamu_walk_regs(PAMUState *s, unsigned unit, PAMUWalkRegs *r)
 /* Largest table the model maps directly; bigger ones are still read. */
 #define PAMU_MAX_MAPPED_TABLE   (64 * MiB)
 
-/* Maps [@base, @limit) of the downstream memory; returns the bytes mapped. */
+/*
+ * Maps the RAM at the start of [@base, @limit) of the downstream memory;
+ * returns the bytes mapped.
+ */
 static hwaddr pamu_map_table(PAMUState *s, MemoryRegionCache *cache,
                              uint64_t base, uint64_t limit)
 {
@@ -126,6 +129,11 @@ static hwaddr pamu_map_table(PAMUState *s, MemoryRegionCache *cache,
     }
     len = address_space_cache_init(cache, &s->memory_as, base, limit - base,
                                    false);
+    if (len > 0 && !cache->ptr) {
+        /* MMIO: pamu_read_ram() refuses it entry by entry */
+        address_space_cache_destroy(cache);
+        return 0;
+    }
     return len > 0 ? len : 0;
 }
 
@@ -371,6 +379,29 @@ static bool in_table(uint64_t addr, unsigned len, uint64_t base,
            mapped - (addr - base) >= len;
 }
 
+/*
+ * Reads table words from RAM only.  Silicon reads its tables from memory;
+ * a table the guest points at MMIO or at nothing counts as unreadable,
+ * which also keeps device callbacks, and the BQL they take, off the
+ * translation path.
+ */
+static MemTxResult pamu_read_ram(AddressSpace *as, uint64_t addr, void *buf,
+                                 unsigned len)
+{
+    hwaddr xlat, l = len;
+    MemoryRegion *mr;
+
+    RCU_READ_LOCK_GUARD();
+    mr = address_space_translate(as, addr, &xlat, &l, false,
+                                 MEMTXATTRS_UNSPECIFIED);
+    if (l < len || !memory_access_is_direct(mr, false,
+                                            MEMTXATTRS_UNSPECIFIED)) {
+        return MEMTX_DECODE_ERROR;
+    }
+    memcpy(buf, (uint8_t *)memory_region_get_ram_ptr(mr) + xlat, len);
+    return MEMTX_OK;
+}
+
 static bool pamu_fetch(void *opaque, uint64_t addr, uint32_t *words,
                        unsigned n)
 {
@@ -386,8 +417,7 @@ static bool pamu_fetch(void *opaque, uint64_t addr, uint32_t *words,
         r = address_space_read_cached(&v->spaact, addr - v->regs.spba,
                                       words, n * 4);
     } else {
-        r = address_space_read(&ctx->s->memory_as, addr,
-                                MEMTXATTRS_UNSPECIFIED, words, n * 4);
+        r = pamu_read_ram(&ctx->s->memory_as, addr, words, n * 4);
     }
     if (r != MEMTX_OK) {
         return false;
@@ -398,6 +428,36 @@ static bool pamu_fetch(void *opaque, uint64_t addr, uint32_t *words,
     return true;
 }
 
+/*
+ * Whether the entry behind @res shows a problem not logged yet for @sp:
+ * a guest that leaves such an entry in place must not flood the log with
+ * one message per DMA access.
+ */
+static bool pamu_entry_news(PAMUFetchCtx *ctx, PAMULiodnSpace *sp,
+                            const PAMUWalkResult *res)
+{
+    PAMULoggedEntry e = { .addr = res->entry_addr, .flags = res->flags };
+    PAMUState *s = ctx->s;
+    bool news = true;
+    unsigned i;
+
+    /* an unreadable entry is known by its address and flags alone */
+    if (!(res->flags & PAMU_WARN_FETCH) &&
+        !pamu_fetch(ctx, e.addr, e.words, PAMU_PAACE_WORDS)) {
+        memset(e.words, 0, sizeof(e.words));
+    }
+    qemu_mutex_lock(&s->lock);
+    for (i = 0; i < PAMU_LOGGED_ENTRIES && news; i++) {
+        news = memcmp(&sp->logged[i], &e, sizeof(e)) != 0;
+    }
+    if (news) {
+        sp->logged[sp->next_logged] = e;
+        sp->next_logged = (sp->next_logged + 1) % PAMU_LOGGED_ENTRIES;
+    }
+    qemu_mutex_unlock(&s->lock);
+    return news;
+}
+
 static void pamu_log_walk(uint32_t liodn, uint64_t addr,
                           const PAMUWalkResult *res)
 {
@@ -406,7 +466,8 @@ static void pamu_log_walk(uint32_t liodn, uint64_t addr,
         int mask;
         const char *what;
     } msgs[] = {
-        { PAMU_WARN_FETCH, LOG_GUEST_ERROR, "table entry is unreadable" },
+        { PAMU_WARN_FETCH, LOG_GUEST_ERROR,
+          "table entry is not in RAM: unreadable" },
         { PAMU_WARN_WBA_ALIGN, LOG_GUEST_ERROR,
           "window base is not aligned to the window size" },
         { PAMU_WARN_SUBWIN_COUNT, LOG_GUEST_ERROR,
@@ -463,9 +524,22 @@ static void pamu_record_violation(PAMUState *s, unsigned unit,
         return;
     }
     trace_pamu_violation(unit, liodn, addr, access, avs1);
-    /* DMA may run outside the BQL, e.g. in an iothread */
-    BQL_LOCK_GUARD();
-    pamu_update_irq(s);
+    /*
+     * DMA may come from a thread without the BQL, such as an iothread,
+     * which must not wait for the BQL here: the BQL holder may be waiting
+     * for that very thread to finish its request (a drain).  The bottom
+     * half raises the interrupt from the main loop instead.
+     */
+    if (bql_locked()) {
+        pamu_update_irq(s);
+    } else {
+        qemu_bh_schedule(s->irq_bh);
+    }
+}
+
+static void pamu_irq_bh(void *opaque)
+{
+    pamu_update_irq(opaque);
 }
 
 static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
@@ -495,7 +569,7 @@ static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
      */
     ctx.v = qatomic_rcu_read(&s->views[sp->unit]);
     pamu_walk(&ctx.v->regs, pamu_fetch, &ctx, sp->liodn, addr, access, &res);
-    if (res.flags) {
+    if (res.flags && pamu_entry_news(&ctx, sp, &res)) {
         pamu_log_walk(sp->liodn, addr, &res);
     }
     if (res.status == PAMU_WALK_VIOLATION) {
@@ -527,6 +601,7 @@ static int pamu_notify_flag_changed(IOMMUMemoryRegion *iommu,
                                     IOMMUNotifierFlag old,
                                     IOMMUNotifierFlag new, Error **errp)
 {
+    ERRP_GUARD();
     PAMULiodnSpace *sp = container_of(iommu, PAMULiodnSpace, iommu);
 
     if (new == IOMMU_NOTIFIER_NONE) {
@@ -540,31 +615,44 @@ static int pamu_notify_flag_changed(IOMMUMemoryRegion *iommu,
     return -EINVAL;
 }
 
-MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
-                                Error **errp)
+bool pamu_check_initiator(PAMUState *s, unsigned unit, uint32_t liodn,
+                          Error **errp)
 {
+    ERRP_GUARD();
     PAMULiodnSpace *sp;
-    g_autofree char *name = NULL, *iommu_name = NULL, *bypass_name = NULL;
 
     if (unit >= s->num_units) {
         error_setg(errp, "pamu: unit %u does not exist (num-units=%u)", unit,
                    s->num_units);
-        return NULL;
+        return false;
     }
     if (liodn > s->max_liodn) {
         error_setg(errp, "pamu: LIODN %u is above max-liodn=%u", liodn,
                    s->max_liodn);
         error_append_hint(errp, "Raise the pamu's max-liodn property or "
                           "give the initiator a smaller LIODN.\n");
+        return false;
+    }
+    sp = g_hash_table_lookup(s->spaces, GUINT_TO_POINTER(liodn));
+    if (sp && sp->unit != unit) {
+        error_setg(errp, "pamu: LIODN %u is already served by unit %u",
+                   liodn, sp->unit);
+        return false;
+    }
+    return true;
+}
+
+MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
+                                Error **errp)
+{
+    PAMULiodnSpace *sp;
+    g_autofree char *name = NULL, *iommu_name = NULL, *bypass_name = NULL;
+
+    if (!pamu_check_initiator(s, unit, liodn, errp)) {
         return NULL;
     }
     sp = g_hash_table_lookup(s->spaces, GUINT_TO_POINTER(liodn));
     if (sp) {
-        if (sp->unit != unit) {
-            error_setg(errp, "pamu: LIODN %u is already served by unit %u",
-                       liodn, sp->unit);
-            return NULL;
-        }
         return &sp->root;
     }
 
@@ -583,7 +671,6 @@ MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
                              s->memory, 0, memory_region_size(s->memory));
     memory_region_add_subregion(&sp->root, 0, MEMORY_REGION(&sp->iommu));
     memory_region_add_subregion(&sp->root, 0, &sp->bypass);
-    address_space_init(&sp->as, &sp->root, name);
     g_hash_table_insert(s->spaces, GUINT_TO_POINTER(liodn), sp);
     trace_pamu_liodn_space(liodn, unit);
     pamu_switch_spaces(s);
@@ -606,6 +693,7 @@ static void pamu_reset_exit(Object *obj, ResetType type)
 
 static void pamu_realize(DeviceState *dev, Error **errp)
 {
+    ERRP_GUARD();
     PAMUState *s = PAMU(dev);
     SysBusDevice *sbd = SYS_BUS_DEVICE(dev);
 
@@ -640,6 +728,7 @@ static void pamu_realize(DeviceState *dev, Error **errp)
         return;
     }
 
+    s->irq_bh = qemu_bh_new(pamu_irq_bh, s);
     address_space_init(&s->memory_as, s->memory, "pamu-downstream");
     s->memory_listener = (MemoryListener) {
         .name = "pamu",
@@ -655,19 +744,43 @@ static void pamu_realize(DeviceState *dev, Error **errp)
     sysbus_init_irq(sbd, &s->irq);
 }
 
+/*
+ * Undoes realize, for a machine whose plug handler fails after it; the
+ * initiators' spaces, created at plug time, go with the object.
+ */
+static void pamu_unrealize(DeviceState *dev)
+{
+    PAMUState *s = PAMU(dev);
+    unsigned i;
+
+    memory_listener_unregister(&s->memory_listener);
+    for (i = 0; i < PAMU_MAX_UNITS; i++) {
+        if (s->views[i]) {
+            call_rcu(s->views[i], pamu_free_view, rcu);
+            s->views[i] = NULL;
+        }
+    }
+    address_space_destroy(&s->memory_as);
+    qemu_bh_delete(s->irq_bh);
+    s->irq_bh = NULL;
+}
+
 static void pamu_init(Object *obj)
 {
     PAMUState *s = PAMU(obj);
 
     qemu_mutex_init(&s->lock);
-    s->spaces = g_hash_table_new(NULL, NULL);
+    /* A machine checks its initiators against it before realize */
+    s->spaces = g_hash_table_new_full(NULL, NULL, NULL, g_free);
 }
 
-static bool pamu_units_valid(void *opaque, int version_id)
+/* The spaces' memory regions, children of @obj, are gone by now. */
+static void pamu_finalize(Object *obj)
 {
-    PAMUState *s = opaque;
+    PAMUState *s = PAMU(obj);
 
-    return s->num_units >= 1 && s->num_units <= PAMU_MAX_UNITS;
+    g_hash_table_destroy(s->spaces);
+    qemu_mutex_destroy(&s->lock);
 }
 
 static int pamu_post_load(void *opaque, int version_id)
@@ -700,7 +813,9 @@ static const VMStateDescription vmstate_pamu = {
     .fields = (const VMStateField[]) {
         VMSTATE_UINT32(bypass, PAMUState),
         VMSTATE_UINT64(lost_violations, PAMUState),
-        VMSTATE_VALIDATE("num-units in range", pamu_units_valid),
+        VMSTATE_UINT32_EQUAL(num_units, PAMUState,
+                             "The pamu's num-units must be the same on the "
+                             "destination as on the source."),
         VMSTATE_STRUCT_VARRAY_UINT32(units, PAMUState, num_units, 1,
                                      vmstate_pamu_unit, PAMUUnit),
         VMSTATE_END_OF_LIST()
@@ -722,6 +837,7 @@ static void pamu_class_init(ObjectClass *klass, void *data)
     ResettableClass *rc = RESETTABLE_CLASS(klass);
 
     dc->realize = pamu_realize;
+    dc->unrealize = pamu_unrealize;
     dc->vmsd = &vmstate_pamu;
     dc->desc = "Freescale/NXP PAMU (QorIQ IOMMU)";
     rc->phases.exit = pamu_reset_exit;
@@ -744,6 +860,7 @@ static const TypeInfo pamu_types[] = {
         .parent = TYPE_DYNAMIC_SYS_BUS_DEVICE,
         .instance_size = sizeof(PAMUState),
         .instance_init = pamu_init,
+        .instance_finalize = pamu_finalize,
         .class_init = pamu_class_init,
     },
     {

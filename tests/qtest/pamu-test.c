@@ -44,6 +44,7 @@ typedef struct PamuTest {
     const E500Board *b;
     E500Edu edu;
     char *bios;
+    const char *extra;          /* more QEMU arguments, or NULL */
     uint8_t pattern[LEN];
 } PamuTest;
 
@@ -102,9 +103,9 @@ static void launch(PamuTest *t, const char *pamu_opts, bool intercept_irq,
 {
     t->qts = qtest_initf("-M %s -nodefaults -bios %s "
                          "-device pamu,id=pamu%s%s "
-                         "-device edu,dma_mask=0xffffffffffffffff%s%s",
+                         "-device edu,dma_mask=0xffffffffffffffff %s%s%s",
                          t->b->machine, t->bios, pamu_opts ? "," : "",
-                         pamu_opts ? pamu_opts : "",
+                         pamu_opts ? pamu_opts : "", t->extra ?: "",
                          incoming ? " -incoming " : "",
                          incoming ? incoming : "");
     if (intercept_irq) {
@@ -118,10 +119,12 @@ static void launch(PamuTest *t, const char *pamu_opts, bool intercept_irq,
  * inbound window (PCI [0, 2 GiB) -> local [0, 2 GiB)), and loads the
  * pattern into the edu buffer while the PAMU is still bypassed.
  */
-static void start_machine(PamuTest *t, const E500Board *b,
-                          const char *pamu_opts, bool intercept_irq)
+static void start_machine_with(PamuTest *t, const E500Board *b,
+                               const char *pamu_opts, bool intercept_irq,
+                               const char *extra)
 {
     t->b = b;
+    t->extra = extra;
     t->bios = e500_make_dummy_bios();
     launch(t, pamu_opts, intercept_irq, NULL);
     e500_edu_init(&t->edu, t->qts, b, b->first_devfn);
@@ -129,6 +132,12 @@ static void start_machine(PamuTest *t, const E500Board *b,
     fill(t->pattern, LEN, 0xa5);
     qtest_memwrite(t->qts, PATTERN_PA, t->pattern, LEN);
     e500_edu_dma(&t->edu, PATTERN_PA, 0, LEN, false);
+}
+
+static void start_machine(PamuTest *t, const E500Board *b,
+                          const char *pamu_opts, bool intercept_irq)
+{
+    start_machine_with(t, b, pamu_opts, intercept_irq, NULL);
 }
 
 static void start(PamuTest *t, const E500Board *b, const char *pamu_opts)
@@ -990,6 +999,394 @@ static void test_csrbar_views(const void *data)
     finish(&t);
 }
 
+/* --- tables, addresses and registers at the edges ---------------------- */
+
+/*
+ * TWBA 64 KiB below 2^64: the first 64 KiB of the window translate there,
+ * the rest would wrap around to low memory and is blocked.
+ */
+static void test_translation_wrap(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 17,
+                        .wba = 0x400000, .atm = PAMU_ATM_WINDOW,
+                        .twba = 0xffffffffffff0000ULL };
+
+    start_mapped(&t, data, &e);
+    dma_to_ram(&t, 0x400000, LEN);      /* allowed: to unassigned space */
+    assert_no_record(&t, 0);
+    /* 2^64 - 64 KiB + 128 KiB would be physical 64 KiB */
+    write_blocked(&t, 0, 0x420000, 0x10000, WAV(PAMU_WAV_WRAP));
+    finish(&t);
+}
+
+#define PPAACT2             0x1400000ULL
+#define SPAACT2             0x1500000ULL
+
+/* New table bases take effect at once, even after the old ones were used. */
+static void test_table_move(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    PAMUTestEntry p = { .v = true, .mw = true, .ap = PAMU_AP_RW, .wse = 21,
+                        .wce = 0, .wba = 0x40000000, .fspi = 2,
+                        .swse = 19 };
+    PAMUTestEntry s = { .v = true, .pt = true, .liodn = PCI_LIODN,
+                        .ap = PAMU_AP_RW, .atm = PAMU_ATM_WINDOW,
+                        .swse = 19, .twba = 0x600000 };
+
+    start_mapped(&t, data, &e);
+    write_lands(&t, 0x200000, 0x200000);
+
+    /* a second PPAACT: subwindow 1 of a 4 MiB window -> 6 MiB */
+    put_entry(&t, PPAACT2 + PCI_LIODN * PAMU_PAACE_SIZE, &p);
+    put_entry(&t, spaace(2), &s);
+    pamu_write(&t, 0, A_PPBAL, PPAACT2);
+    pamu_write(&t, 0, A_PPLAL, PPAACT2 + PPAACT_ENTRIES * PAMU_PAACE_SIZE);
+    write_lands(&t, 0x40200000, 0x600000);
+    assert_no_record(&t, 0);
+
+    /* a second SPAACT whose entry 2 sends subwindow 1 to 7 MiB */
+    s.twba = 0x700000;
+    put_entry(&t, SPAACT2 + 2 * PAMU_PAACE_SIZE, &s);
+    pamu_write(&t, 0, A_SPBAL, SPAACT2);
+    pamu_write(&t, 0, A_SPLAL, SPAACT2 + SPAACT_ENTRIES * PAMU_PAACE_SIZE);
+    write_lands(&t, 0x40210000, 0x710000);
+    assert_zero(&t, 0x610000, LEN);
+
+    /* and back: the first PPAACT's identity window again */
+    pamu_write(&t, 0, A_PPBAL, PPAACT);
+    pamu_write(&t, 0, A_PPLAL, PPAACT + PPAACT_ENTRIES * PAMU_PAACE_SIZE);
+    write_lands(&t, 0x220000, 0x220000);
+    assert_no_record(&t, 0);
+    finish(&t);
+}
+
+/* Tables too big to be mapped directly are read entry by entry. */
+static void test_big_tables(const void *data)
+{
+    PamuTest t;
+    const uint64_t big = 80 * 0x100000ULL;
+    const uint32_t fspi = big / PAMU_PAACE_SIZE - 1;    /* the last entry */
+    PAMUTestEntry p = { .v = true, .mw = true, .ap = PAMU_AP_RW, .wse = 21,
+                        .wce = 0, .wba = 0x40000000, .fspi = fspi,
+                        .swse = 19, .atm = PAMU_ATM_WINDOW,
+                        .twba = 0x500000 };
+    PAMUTestEntry s = { .v = true, .pt = true, .liodn = PCI_LIODN,
+                        .ap = PAMU_AP_RW, .atm = PAMU_ATM_WINDOW,
+                        .swse = 19, .twba = 0x600000 };
+
+    start(&t, data, NULL);
+    put_paace(&t, &p);
+    put_entry(&t, spaace(fspi), &s);
+    enable_pamu(&t);
+    pamu_write(&t, 0, A_PPLAL, PPAACT + big);
+    pamu_write(&t, 0, A_SPLAL, SPAACT + big);
+    write_lands(&t, 0x40000000, 0x500000);
+    write_lands(&t, 0x40200100, 0x600100);
+    assert_no_record(&t, 0);
+    finish(&t);
+}
+
+#define MSIR0               0x0         /* in the MSI block, read-to-clear */
+
+/* Sets MSIR0 bit 0 of MSI bank 0 from the CPU. */
+static void set_msir0(PamuTest *t)
+{
+    qtest_writel(t->qts, t->b->ccsr + MSI_CCSR_OFFSET + MSIIR_OFFSET, 0);
+}
+
+/* Points the PPAACT so that the PCI LIODN's entry lies at @entry. */
+static void place_ppaact(PamuTest *t, uint64_t entry)
+{
+    uint64_t base = entry - PCI_LIODN * PAMU_PAACE_SIZE;
+
+    pamu_write(t, 0, A_PPBAH, base >> 32);
+    pamu_write(t, 0, A_PPBAL, base);
+    pamu_write(t, 0, A_PPLAH, (base + PPAACT_ENTRIES * PAMU_PAACE_SIZE) >> 32);
+    pamu_write(t, 0, A_PPLAL, base + PPAACT_ENTRIES * PAMU_PAACE_SIZE);
+}
+
+/*
+ * Tables are read from RAM only: an entry across the end of RAM, in MMIO
+ * or in unassigned space is unreadable, and no device register is read.
+ */
+static void test_tables_off_ram(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    const uint64_t ram_end = 128 * 0x100000ULL;
+
+    start_mapped(&t, data, &e);
+    /* the first half of the entry in RAM, the second beyond it */
+    put_entry(&t, ram_end - PAMU_PAACE_SIZE, &e);
+    place_ppaact(&t, ram_end - PAMU_PAACE_SIZE / 2);
+    write_blocked(&t, 0, 0x200000, 0x200000, LAV(PAMU_LAV_INVALID));
+    clear_record(&t, 0);
+
+    /* the entry on the MPIC's read-to-clear MSIR0: it is left alone */
+    set_msir0(&t);
+    place_ppaact(&t, t.b->ccsr + MSI_CCSR_OFFSET + MSIR0);
+    write_blocked(&t, 0, 0x210000, 0x210000, LAV(PAMU_LAV_INVALID));
+    g_assert_cmphex(qtest_readl(t.qts, t.b->ccsr + MSI_CCSR_OFFSET + MSIR0),
+                    ==, 1);
+    clear_record(&t, 0);
+
+    /* nothing there at all */
+    place_ppaact(&t, 0x20000000);
+    write_blocked(&t, 0, 0x220000, 0x220000, LAV(PAMU_LAV_INVALID));
+    clear_record(&t, 0);
+
+    /* back in RAM, it works */
+    place_ppaact(&t, paace(PCI_LIODN));
+    write_lands(&t, 0x230000, 0x230000);
+    finish(&t);
+}
+
+/*
+ * A table that starts on an MMIO register is not mapped for table reads
+ * either: with LIODN 0 the entry is the first thing at PPBA.
+ */
+static void test_table_on_mmio(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    const uint64_t msir0 = ((const E500Board *)data)->ccsr +
+                           MSI_CCSR_OFFSET + MSIR0;
+
+    start_machine_with(&t, data, NULL, true,
+                       "-global e500-pcihost.liodn=0");
+    put_entry(&t, PPAACT, &e);
+    enable_pamu(&t);
+    write_lands(&t, 0x200000, 0x200000);
+
+    set_msir0(&t);
+    pamu_write(&t, 0, A_PPBAH, msir0 >> 32);
+    pamu_write(&t, 0, A_PPBAL, msir0);
+    pamu_write(&t, 0, A_PPLAH, (msir0 + 0x1000) >> 32);
+    pamu_write(&t, 0, A_PPLAL, msir0 + 0x1000);
+    dma_to_ram(&t, 0x210000, LEN);
+    assert_zero(&t, 0x210000, LEN);
+    g_assert_cmphex(pamu_read(&t, 0, A_AVS1), ==,
+                    LAV(PAMU_LAV_INVALID) | R_AVS1_AV_MASK);
+    g_assert_cmphex(qtest_readl(t.qts, msir0), ==, 1);
+    finish(&t);
+}
+
+/*
+ * 64-bit addresses end to end, on ppce500 with 4 GiB + 64 MiB of RAM:
+ * tables above 4 GiB, a window above 4 GiB (WBAH) through an inbound
+ * window there, translated to RAM above 4 GiB (TWBAH).
+ */
+#define HIGH_TABLES         0x100000000ULL
+#define HIGH_WINDOW         0x200000000ULL
+#define HIGH_RAM            0x100200000ULL
+
+static void test_high_addresses(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 19,
+                        .wba = HIGH_WINDOW + 0x100000,
+                        .atm = PAMU_ATM_WINDOW, .twba = HIGH_RAM };
+
+    start_machine_with(&t, data, NULL, true, "-m 4160M");
+    put_entry(&t, HIGH_TABLES + PCI_LIODN * PAMU_PAACE_SIZE, &e);
+    enable_pamu(&t);
+    place_ppaact(&t, HIGH_TABLES + PCI_LIODN * PAMU_PAACE_SIZE);
+    e500_set_inbound_window(t.qts, t.b, 1, HIGH_WINDOW, HIGH_WINDOW, 30);
+
+    write_lands(&t, HIGH_WINDOW + 0x100000, HIGH_RAM);
+    write_lands(&t, HIGH_WINDOW + 0x17ff00, HIGH_RAM + 0x7ff00);
+    assert_no_record(&t, 0);
+    /* just below the window: blocked, recorded with the full address */
+    write_blocked(&t, 0, HIGH_WINDOW + 0xfff00, HIGH_RAM - 0x100,
+                  WAV(PAMU_WAV_OUTSIDE));
+    finish(&t);
+}
+
+/*
+ * PEXCSRBAR lets devices reach CCSR, the PAMU's own registers and
+ * PAMUBYPENR included: a window that covers CCSR (Linux's 64 GiB one
+ * does) lets a device write them, as on silicon; a window that does not
+ * stops the device.
+ */
+static void test_dma_to_pamu(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    const uint64_t pfa1 = CSRBAR_BUS + PAMU_CCSR_OFFSET + A_PFA1;
+    const uint64_t bypenr = CSRBAR_BUS + GUTS_CCSR_OFFSET +
+                            PAMU_GUTS_PAMUBYPENR;
+    const uint32_t values[] = { cpu_to_be32(0x12345678),
+                                cpu_to_be32(PAMU_BYPASS_BIT(0)),
+                                cpu_to_be32(0x9abcdef0) };
+
+    start(&t, data, NULL);
+    e500_pci_cfg_writel(t.qts, t.b, 0, PCI_BASE_ADDRESS_0, CSRBAR_BUS);
+    e500_pci_cfg_writel(t.qts, t.b, 0, PCI_COMMAND, PCI_COMMAND_MEMORY);
+    qtest_memwrite(t.qts, 0x300000, values, sizeof(values));
+    dma_from_ram(&t, 0x300000, sizeof(values));
+    put_paace(&t, &e);
+    enable_pamu(&t);
+
+    e500_edu_dma(&t.edu, pfa1, 0, 4, true);
+    g_assert_cmphex(pamu_read(&t, 0, A_PFA1), ==, 0x12345678);
+    e500_edu_dma(&t.edu, bypenr, 4, 4, true);
+    g_assert_cmphex(qtest_readl(t.qts, bypass_addr(&t)), ==,
+                    PAMU_BYPASS_BIT(0));
+    assert_no_record(&t, 0);
+
+    /* a 2 GiB window leaves CCSR out */
+    e.wse = 30;
+    put_paace(&t, &e);
+    set_bypass(&t, 0);
+    e500_edu_dma(&t.edu, pfa1, 8, 4, true);
+    g_assert_cmphex(pamu_read(&t, 0, A_PFA1), ==, 0x12345678);
+    assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE),
+                  t.b->ccsr + PAMU_CCSR_OFFSET + A_PFA1);
+    e500_edu_dma(&t.edu, bypenr, 4, 4, true);
+    g_assert_cmphex(qtest_readl(t.qts, bypass_addr(&t)), ==, 0);
+    finish(&t);
+}
+
+/*
+ * The line is the OR over the units of (AVICS and AVIE): each unit's
+ * status counts only with its own enable.
+ */
+static void test_irq_units(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
+
+    start(&t, data, "num-units=2");
+    put_paace(&t, &e);
+    program_unit(&t, 0, 0);
+    program_unit(&t, 1, R_PICS_AVIE_MASK);
+    set_bypass(&t, 0);
+    write_blocked(&t, 0, 0x200000, 0x200000, APV(PAMU_APV_WRITE));
+    g_assert_false(qtest_get_irq(t.qts, 0));    /* unit 1's AVIE: no */
+    pamu_write(&t, 0, A_PICS, R_PICS_AVIE_MASK);
+    g_assert_true(qtest_get_irq(t.qts, 0));
+    pamu_write(&t, 1, A_PICS, 0);               /* the other unit's */
+    g_assert_true(qtest_get_irq(t.qts, 0));
+    clear_record(&t, 0);
+    g_assert_false(qtest_get_irq(t.qts, 0));
+    finish(&t);
+
+    /* served by unit 1, with unit 0 idle but enabled */
+    start(&t, data, "num-units=2,pci-unit=1");
+    put_paace(&t, &e);
+    program_unit(&t, 0, R_PICS_AVIE_MASK);
+    program_unit(&t, 1, R_PICS_AVIE_MASK);
+    set_bypass(&t, 0);
+    write_blocked(&t, 1, 0x200000, 0x200000, APV(PAMU_APV_WRITE));
+    assert_no_record(&t, 0);
+    g_assert_true(qtest_get_irq(t.qts, 0));
+    pamu_write(&t, 0, A_PICS, R_PICS_AVICS_MASK);   /* clears unit 0 only */
+    g_assert_true(qtest_get_irq(t.qts, 0));
+    clear_record(&t, 1);
+    g_assert_false(qtest_get_irq(t.qts, 0));
+    finish(&t);
+}
+
+/* Write-1-to-clear bits and read-only registers ignore other writes. */
+static void test_register_writes(const void *data)
+{
+    PamuTest t;
+    static const uint32_t ro_regs[] = {
+        A_AVS2, A_AVAH, A_AVAL, A_UDAD, A_PR1, A_PR2, A_PC1, A_PC2, A_PC3,
+        A_PC4,
+    };
+    uint32_t before[ARRAY_SIZE(ro_regs)];
+    size_t i;
+
+    start(&t, data, NULL);
+    /* POES1: POED is write-1-to-clear, software cannot set it */
+    pamu_write(&t, 0, A_POES1, 0xffffffff);
+    g_assert_cmphex(pamu_read(&t, 0, A_POES1), ==,
+                    0xffffffff & ~R_POES1_POED_MASK);
+    pamu_write(&t, 0, A_POES1, 0x12345679);
+    g_assert_cmphex(pamu_read(&t, 0, A_POES1), ==, 0x12345678);
+
+    for (i = 0; i < ARRAY_SIZE(ro_regs); i++) {
+        before[i] = pamu_read(&t, 0, ro_regs[i]);
+        pamu_write(&t, 0, ro_regs[i], ~before[i]);
+    }
+    for (i = 0; i < ARRAY_SIZE(ro_regs); i++) {
+        g_assert_cmphex(pamu_read(&t, 0, ro_regs[i]), ==, before[i]);
+    }
+    /* a latched record survives writes of 0, and of 1 to the LIODN */
+    put_paace(&t, &(PAMUTestEntry) { .v = false });
+    enable_pamu(&t);
+    write_blocked(&t, 0, 0x200000, 0x200000, LAV(PAMU_LAV_INVALID));
+    pamu_write(&t, 0, A_AVS1, 0);
+    pamu_write(&t, 0, A_AVAL, 0);
+    pamu_write(&t, 0, A_AVS1, 0xffff0000);
+    assert_record(&t, 0, LAV(PAMU_LAV_INVALID), 0x200000);
+    finish(&t);
+}
+
+/* Counts the lines of @file that contain @what. */
+static unsigned count_lines(const char *file, const char *what)
+{
+    g_autofree char *text = NULL;
+    g_auto(GStrv) lines = NULL;
+    unsigned n = 0;
+    size_t i;
+
+    g_assert_true(g_file_get_contents(file, &text, NULL, NULL));
+    lines = g_strsplit(text, "\n", -1);
+    for (i = 0; lines[i]; i++) {
+        n += strstr(lines[i], what) != NULL;
+    }
+    return n;
+}
+
+/* Questionable entries are logged once per entry change, not per DMA. */
+static void test_log_once(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20,
+                        .wba = 0x480000, .dd = true };
+    g_autofree char *log = NULL, *args = NULL;
+    int fd, i;
+
+    fd = g_file_open_tmp("pamu-log-XXXXXX", &log, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    args = g_strdup_printf("-d guest_errors,unimp -D %s", log);
+    start_machine_with(&t, data, NULL, true, args);
+    put_paace(&t, &e);              /* base not aligned, DD = 1 */
+    enable_pamu(&t);
+    for (i = 0; i < 3; i++) {
+        write_lands(&t, 0x400000 + i * 0x1000, 0x400000 + i * 0x1000);
+    }
+    e.ap = PAMU_AP_WRITE;           /* a change of the entry */
+    put_paace(&t, &e);
+    for (i = 3; i < 6; i++) {
+        write_lands(&t, 0x400000 + i * 0x1000, 0x400000 + i * 0x1000);
+    }
+    qtest_quit(t.qts);
+    g_assert_cmpuint(count_lines(log, "window base is not aligned"), ==, 2);
+    g_assert_cmpuint(count_lines(log, "I/O destination (DD = 1)"), ==, 2);
+    unlink(log);
+    unlink(t.bios);
+    g_free(t.bios);
+}
+
+/* The PAMU adds no address space of its own per initiator. */
+static void test_address_spaces(const void *data)
+{
+    PamuTest t;
+    g_autofree char *mtree = NULL;
+
+    start(&t, data, NULL);
+    mtree = qtest_hmp(t.qts, "info mtree");
+    g_assert_nonnull(strstr(mtree, "address-space: pamu-downstream"));
+    g_assert_null(strstr(mtree, "address-space: pamu-liodn"));
+    finish(&t);
+}
+
 /*
  * Migrates @t's machine through a file to a new QEMU with the same command
  * line (@pamu_opts), which takes its place in @t.  The destination loads
@@ -1351,6 +1748,16 @@ int main(int argc, char **argv)
         { "migration-avie-off", test_migration_avie_off },
         { "user-errors", test_user_errors },
         { "device-tree", test_device_tree },
+        { "translation-wrap", test_translation_wrap },
+        { "table-move", test_table_move },
+        { "big-tables", test_big_tables },
+        { "tables-off-ram", test_tables_off_ram },
+        { "table-on-mmio", test_table_on_mmio },
+        { "dma-to-pamu", test_dma_to_pamu },
+        { "irq-units", test_irq_units },
+        { "register-writes", test_register_writes },
+        { "log-once", test_log_once },
+        { "address-spaces", test_address_spaces },
     };
     size_t i, j;
 
@@ -1371,6 +1778,11 @@ int main(int argc, char **argv)
 
             qtest_add_data_func(path, b, cases[j].fn);
         }
+    }
+    /* RAM above 4 GiB: mpc8544ds has CCSR at 3.5 GiB */
+    if (qtest_has_machine("ppce500")) {
+        qtest_add_data_func("pamu/ppce500/high-addresses", &e500_boards[0],
+                            test_high_addresses);
     }
     qtest_add_func("pamu/other-machine", test_other_machine);
     return g_test_run();

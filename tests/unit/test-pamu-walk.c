@@ -282,6 +282,40 @@ static void test_translated_window(void)
     assert_ok(&res, GiB_(1), 0x340000000ULL, 20);
 }
 
+/* A translation never wraps past 2^64 into low memory. */
+static void test_translation_wrap(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 12, .wba = 0,
+                        .atm = PAMU_ATM_WINDOW,
+                        .twba = 0xfffffffffffff000ULL };
+    PAMUWalkResult res;
+
+    setup();
+    put_entry(paace_addr(LIODN), &e);               /* 8 KiB window at 0 */
+    res = walk(&r, LIODN, 0x123, PAMU_ACCESS_READ);
+    assert_ok(&res, 0, 0xfffffffffffff000ULL, 12);
+    res = walk(&r, LIODN, 0x1000, PAMU_ACCESS_WRITE);
+    assert_violation(&res, WAV(PAMU_WAV_WRAP));
+    res = walk(&r, LIODN, 0x1fff, PAMU_ACCESS_QUERY);
+    assert_violation(&res, WAV(PAMU_WAV_WRAP));
+
+    /* the same in a subwindow governed by an SPAACE */
+    e = (PAMUTestEntry) { .v = true, .ap = PAMU_AP_RW, .wse = 13, .wba = 0,
+                          .mw = true, .wce = 0, .swse = 12, .fspi = 4 };
+    put_entry(paace_addr(LIODN), &e);               /* 2 x 8 KiB */
+    e = (PAMUTestEntry) { .v = true, .pt = true, .ap = PAMU_AP_RW,
+                          .swse = 12, .atm = PAMU_ATM_WINDOW,
+                          .twba = 0xffffffffffffe000ULL };
+    put_entry(spaace_addr(4), &e);
+    res = walk(&r, LIODN, 0x3000, PAMU_ACCESS_READ);
+    assert_ok(&res, 0x2000, 0xffffffffffffe000ULL, 13);
+    e.twba = 0xfffffffffffff000ULL;
+    put_entry(spaace_addr(4), &e);
+    res = walk(&r, LIODN, 0x3000, PAMU_ACCESS_READ);
+    assert_violation(&res, WAV(PAMU_WAV_WRAP));
+}
+
 static void test_permissions(void)
 {
     static const struct {
@@ -536,6 +570,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pamu-walk/identity-window", test_identity_window);
     g_test_add_func("/pamu-walk/window-bounds", test_window_bounds);
     g_test_add_func("/pamu-walk/translated-window", test_translated_window);
+    g_test_add_func("/pamu-walk/translation-wrap", test_translation_wrap);
     g_test_add_func("/pamu-walk/permissions", test_permissions);
     g_test_add_func("/pamu-walk/subwindows", test_subwindows);
     g_test_add_func("/pamu-walk/partial-subwindow", test_partial_subwindow);

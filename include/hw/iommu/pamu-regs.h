@@ -178,6 +178,7 @@ REG32(PAACE_OP, 0x1c)
 #define PAMU_WAV_SUBWINDOW      2       /* no usable entry for the subwindow */
 #define PAMU_WAV_UNMAPPED       3       /* beyond the mapped part */
 #define PAMU_WAV_UNIMPLEMENTED  4       /* ATM 2/3: page translation */
+#define PAMU_WAV_WRAP           5       /* translation would pass 2^64 */
 #define PAMU_APV_READ           1       /* read without AP read */
 #define PAMU_APV_WRITE          2       /* write without AP write */
 

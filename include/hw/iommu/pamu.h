@@ -54,18 +54,32 @@ typedef struct PAMUUnitView {
 } PAMUUnitView;
 
 /*
- * The address space seen by the DMA of one LIODN.  While the unit is
- * bypassed @root shows @bypass instead of @iommu, so that DMA then costs
- * no translation call.
+ * A table entry whose programming the walk reported (PAMU_WARN_ and
+ * PAMU_UNIMP_ flags), remembered so that it is logged once per change of
+ * the entry rather than on every DMA access through it.
+ */
+typedef struct PAMULoggedEntry {
+    uint64_t addr;
+    uint32_t flags;
+    uint32_t words[PAMU_PAACE_WORDS];
+} PAMULoggedEntry;
+
+#define PAMU_LOGGED_ENTRIES     4
+
+/*
+ * What the DMA of one LIODN sees.  While the unit is bypassed @root shows
+ * @bypass instead of @iommu, so that DMA then costs no translation call.
  */
 typedef struct PAMULiodnSpace {
     MemoryRegion root;
     IOMMUMemoryRegion iommu;
     MemoryRegion bypass;        /* alias of the downstream memory */
-    AddressSpace as;
     PAMUState *pamu;
     uint32_t liodn;
     unsigned unit;              /* the unit that serves this initiator */
+    /* guarded by PAMUState.lock */
+    PAMULoggedEntry logged[PAMU_LOGGED_ENTRIES];
+    unsigned next_logged;
 } PAMULiodnSpace;
 
 struct PAMUState {
@@ -74,6 +88,7 @@ struct PAMUState {
     MemoryRegion regs_mr;       /* the units' registers, 4 KiB each */
     MemoryRegion bypass_mr;     /* PAMUBYPENR, placed in GUTS */
     qemu_irq irq;
+    QEMUBH *irq_bh;             /* raises the interrupt for other threads */
     AddressSpace memory_as;     /* tables are read and DMA goes here */
     MemoryListener memory_listener;
     GHashTable *spaces;         /* LIODN -> PAMULiodnSpace */
@@ -96,6 +111,14 @@ struct PAMUState {
     uint32_t pci_unit;
     MemoryRegion *memory;
 };
+
+/*
+ * Checks, creating nothing, that unit @unit exists and can serve initiator
+ * @liodn: the LIODN is within max-liodn and no other unit serves it.  For
+ * a machine's pre_plug handler, before the PAMU is realized.
+ */
+bool pamu_check_initiator(PAMUState *s, unsigned unit, uint32_t liodn,
+                          Error **errp);
 
 /*
  * Returns the memory region through which the DMA of initiator @liodn
