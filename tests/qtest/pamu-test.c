@@ -1681,10 +1681,13 @@ static void test_user_errors(const void *data)
     } cases[] = {
         { "-device pamu -device pamu", "only one pamu device" },
         { "-device pamu,num-units=17", "num-units=17 is out of range" },
-        { "-device pamu,pci-unit=1", "pci-unit=1, but there are only 1" },
+        { "-device pamu,pci-unit=1", "unit 1 does not exist (num-units=1)" },
         { "-device pamu,max-subwindows=24", "max-subwindows=24 is not a "
           "power of two" },
         { "-global e500-pcihost.liodn=2000 -device pamu",
+          "LIODN 2000 is above max-liodn=1279" },
+        /* the machine's checks come before the device's own */
+        { "-global e500-pcihost.liodn=2000 -device pamu,max-subwindows=24",
           "LIODN 2000 is above max-liodn=1279" },
     };
     size_t i;
@@ -1698,6 +1701,37 @@ static void test_user_errors(const void *data)
         if (!strstr(err, cases[i].error)) {
             g_error("'%s': expected '%s' in: %s", args, cases[i].error, err);
         }
+    }
+    unlink(bios);
+}
+
+/*
+ * The eSDHC of ppce500 at CCSR + 0x2e000 leaves room for 14 units; the
+ * machine refuses more before the device is realized.  mpc8544ds has room
+ * for all 16.
+ */
+static void test_ccsr_room(const void *data)
+{
+    const E500Board *b = data;
+    g_autofree char *bios = e500_make_dummy_bios();
+    g_autofree char *args = g_strdup_printf("-M %s -bios %s -device pamu,"
+                                            "num-units=15,max-subwindows=24",
+                                            b->machine, bios);
+    g_autofree char *err = NULL;
+    QTestState *qts;
+
+    if (!strcmp(b->machine, "ppce500")) {
+        err = run_qemu_expect_failure(args);
+        g_assert_nonnull(strstr(err, "pamu: num-units=15 does not fit in "
+                                "CCSR on this machine"));
+        g_assert_nonnull(strstr(err, "At most 14 units fit below the eSDHC "
+                                "at CCSR + 0x2e000"));
+    } else {
+        qts = qtest_initf("-M %s -nodefaults -bios %s -device pamu,"
+                          "num-units=16", b->machine, bios);
+        g_assert_cmphex(qtest_readl(qts, b->ccsr + PAMU_CCSR_OFFSET +
+                                    15 * PAMU_UNIT_SIZE + A_PR1), ==, 1);
+        qtest_quit(qts);
     }
     unlink(bios);
 }
@@ -1747,6 +1781,7 @@ int main(int argc, char **argv)
         { "migration-two-units", test_migration_two_units },
         { "migration-avie-off", test_migration_avie_off },
         { "user-errors", test_user_errors },
+        { "ccsr-room", test_ccsr_room },
         { "device-tree", test_device_tree },
         { "translation-wrap", test_translation_wrap },
         { "table-move", test_table_move },
