@@ -1414,6 +1414,194 @@ static void test_migration_num_units(const void *data)
     finish(&t);
 }
 
+/*
+ * Migrates @t's machine through a file to a new QEMU with the same command
+ * line (@pamu_opts), which takes its place in @t.  The destination loads
+ * only once its interrupt is intercepted, so that the test sees the level
+ * the PAMU sets on load.  The edu keeps no migration state: it is mapped
+ * again, with an empty buffer.
+ */
+static void migrate(PamuTest *t, const char *pamu_opts)
+{
+    g_autofree char *file = NULL, *uri = NULL;
+    int fd = g_file_open_tmp("pamu-migration-XXXXXX", &file, NULL);
+
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    uri = g_strdup_printf("file:%s", file);
+    qtest_qmp_assert_success(t->qts, "{ 'execute': 'migrate', 'arguments': "
+                             "{ 'uri': %s } }", uri);
+    wait_migration(t->qts);
+    qtest_quit(t->qts);
+
+    launch(t, pamu_opts, true, "defer");
+    qtest_qmp_assert_success(t->qts, "{ 'execute': 'migrate-incoming', "
+                             "'arguments': { 'uri': %s } }", uri);
+    wait_migration(t->qts);
+    qtest_qmp_assert_success(t->qts, "{ 'execute': 'cont' }");
+    unlink(file);
+    e500_edu_init(&t->edu, t->qts, t->b, t->b->first_devfn);
+}
+
+/* Points the edu's MSI at @addr, PEXCSRBAR being programmed already. */
+static void enable_edu_msi(PamuTest *t, uint32_t addr)
+{
+    const E500Board *b = t->b;
+    uint32_t cap, devfn = t->edu.devfn;
+
+    cap = e500_pci_cfg_readl(t->qts, b, devfn, PCI_CAPABILITY_LIST) & 0xff;
+    while (cap && (e500_pci_cfg_readl(t->qts, b, devfn, cap) & 0xff) !=
+           PCI_CAP_ID_MSI) {
+        cap = (e500_pci_cfg_readl(t->qts, b, devfn, cap) >> 8) & 0xff;
+    }
+    g_assert_cmpuint(cap, !=, 0);
+    e500_pci_cfg_writel(t->qts, b, devfn, cap + PCI_MSI_ADDRESS_LO, addr);
+    e500_pci_cfg_writel(t->qts, b, devfn, cap + PCI_MSI_ADDRESS_HI, 0);
+    e500_pci_cfg_writel(t->qts, b, devfn, cap + PCI_MSI_DATA_64, 0);
+    e500_pci_cfg_writel(t->qts, b, devfn, cap,
+                        (e500_pci_cfg_readl(t->qts, b, devfn, cap) &
+                         0xffff) | (PCI_MSI_FLAGS_ENABLE << 16));
+}
+
+/*
+ * PEXCSRBAR, the host bridge function's BAR 0, survives migration, and
+ * MSIs through it still reach the MPIC, through the PAMU.
+ */
+static void test_migration_msi(const void *data)
+{
+    const E500Board *b = data;
+    const uint64_t msiir = b->ccsr + MSI_CCSR_OFFSET + MSIIR_OFFSET;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    PamuTest t;
+
+    start(&t, b, NULL);
+    setup_msi(&t, CSRBAR_BUS);
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    g_assert_cmphex(edu_send_msi(&t), ==, 1);
+    migrate(&t, NULL);
+
+    g_assert_cmphex(e500_pci_cfg_readl(t.qts, b, 0, PCI_BASE_ADDRESS_0), ==,
+                    CSRBAR_BUS);
+    g_assert_cmphex(e500_pci_cfg_readl(t.qts, b, 0, PCI_COMMAND) &
+                    PCI_COMMAND_MEMORY, ==, PCI_COMMAND_MEMORY);
+    enable_edu_msi(&t, CSRBAR_BUS + MSI_CCSR_OFFSET + MSIIR_OFFSET);
+    g_assert_cmphex(edu_send_msi(&t), ==, 1);
+    assert_no_record(&t, 0);
+
+    /* a 2 GiB window does not cover CCSR: the PAMU still checks MSIs */
+    e.wse = 30;
+    put_paace(&t, &e);
+    g_assert_cmphex(edu_send_msi(&t), ==, 0);
+    assert_record(&t, 0, WAV(PAMU_WAV_OUTSIDE), msiir);
+    finish(&t);
+}
+
+/* The flat view of the PCI host's DMA address space ("info mtree -f"). */
+static char *pci_dma_view(PamuTest *t)
+{
+    g_autofree char *mtree = qtest_hmp(t->qts, "info mtree -f");
+    const char *start = strstr(mtree, "AS \"pci-bm\"");
+    const char *end;
+
+    g_assert_nonnull(start);
+    end = strstr(start, "\n\n");
+    return g_strndup(start, end ? end - start : strlen(start));
+}
+
+/*
+ * Unit 0, which serves PCI, is still bypassed while unit 1 is in use: on
+ * the destination PCI DMA still passes untranslated, off the IOMMU path.
+ */
+static void test_migration_bypassed(const void *data)
+{
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
+    g_autofree char *view = NULL;
+    PamuTest t;
+
+    start(&t, data, "num-units=2");
+    put_paace(&t, &e);                  /* would stop device writes */
+    program_unit(&t, 0, R_PICS_AVIE_MASK);
+    program_unit(&t, 1, R_PICS_AVIE_MASK);
+    set_bypass(&t, PAMU_BYPASS_BIT(0));
+    migrate(&t, "num-units=2");
+
+    g_assert_cmphex(qtest_readl(t.qts, bypass_addr(&t)), ==,
+                    PAMU_BYPASS_BIT(0));
+    /* the inbound window shows RAM itself: the bypass alias */
+    view = pci_dma_view(&t);
+    g_assert_nonnull(strstr(view, "0000000000000000-0000000007ffffff "
+                            "(prio 0, ram): "));
+    g_assert_false(iommu_in_path(&t));
+    dma_from_ram(&t, PATTERN_PA, LEN);
+    write_lands(&t, 0x200000, 0x200000);
+    assert_no_record(&t, 0);
+
+    /* the unit's registers came along: clearing its bit enforces the PAACE */
+    set_bypass(&t, 0);
+    g_assert_true(iommu_in_path(&t));
+    write_blocked(&t, 0, 0x210000, 0x210000, APV(PAMU_APV_WRITE));
+    finish(&t);
+}
+
+#define UNIT0_PPAACT    0x1300000ULL    /* unit 0's own, empty, table */
+
+/* Both units keep their own registers, and unit 1 its violation record. */
+static void test_migration_two_units(const void *data)
+{
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
+    const char *opts = "num-units=2,pci-unit=1";
+    PamuTest t;
+
+    start(&t, data, opts);
+    put_paace(&t, &e);
+    program_unit(&t, 0, 0);
+    pamu_write(&t, 0, A_PPBAL, UNIT0_PPAACT);
+    pamu_write(&t, 0, A_PC, R_PC_PE_MASK);
+    program_unit(&t, 1, R_PICS_AVIE_MASK);
+    set_bypass(&t, 0);
+    dma_to_ram(&t, 0x200000, LEN);
+    assert_record(&t, 1, APV(PAMU_APV_WRITE), 0x200000);
+    migrate(&t, opts);
+
+    g_assert_cmphex(pamu_read(&t, 0, A_PPBAL), ==, UNIT0_PPAACT);
+    g_assert_cmphex(pamu_read(&t, 0, A_PC), ==, R_PC_PE_MASK);
+    g_assert_cmphex(pamu_read(&t, 0, A_PICS), ==, 0);
+    assert_no_record(&t, 0);
+    g_assert_cmphex(pamu_read(&t, 1, A_PPBAL), ==, PPAACT);
+    g_assert_cmphex(pamu_read(&t, 1, A_PC), ==, 0x40001011);
+    assert_record(&t, 1, APV(PAMU_APV_WRITE), 0x200000);
+    g_assert_true(qtest_get_irq(t.qts, 0));
+
+    /* unit 1 still serves PCI through the table in RAM */
+    clear_record(&t, 1);
+    g_assert_false(qtest_get_irq(t.qts, 0));
+    write_blocked(&t, 1, 0x210000, 0x210000, APV(PAMU_APV_WRITE));
+    assert_no_record(&t, 0);
+    finish(&t);
+}
+
+/* A record latched with AVIE off raises nothing until AVIE is set. */
+static void test_migration_avie_off(const void *data)
+{
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
+    PamuTest t;
+
+    start(&t, data, NULL);
+    put_paace(&t, &e);
+    program_unit(&t, 0, 0);
+    set_bypass(&t, 0);
+    write_blocked(&t, 0, 0x200000, 0x200000, APV(PAMU_APV_WRITE));
+    g_assert_false(qtest_get_irq(t.qts, 0));
+    migrate(&t, NULL);
+
+    assert_record(&t, 0, APV(PAMU_APV_WRITE), 0x200000);
+    g_assert_false(qtest_get_irq(t.qts, 0));
+    pamu_write(&t, 0, A_PICS, R_PICS_AVIE_MASK);
+    g_assert_true(qtest_get_irq(t.qts, 0));
+    finish(&t);
+}
+
 /* --- the machine side --------------------------------------------------- */
 
 /* Dumps the device tree the machine gives its guest. */
@@ -1520,10 +1708,13 @@ static void test_user_errors(const void *data)
     } cases[] = {
         { "-device pamu -device pamu", "only one pamu device" },
         { "-device pamu,num-units=17", "num-units=17 is out of range" },
-        { "-device pamu,pci-unit=1", "pci-unit=1, but there are only 1" },
+        { "-device pamu,pci-unit=1", "unit 1 does not exist (num-units=1)" },
         { "-device pamu,max-subwindows=24", "max-subwindows=24 is not a "
           "power of two" },
         { "-global e500-pcihost.liodn=2000 -device pamu",
+          "LIODN 2000 is above max-liodn=1279" },
+        /* the machine's checks come before the device's own */
+        { "-global e500-pcihost.liodn=2000 -device pamu,max-subwindows=24",
           "LIODN 2000 is above max-liodn=1279" },
     };
     size_t i;
@@ -1537,6 +1728,37 @@ static void test_user_errors(const void *data)
         if (!strstr(err, cases[i].error)) {
             g_error("'%s': expected '%s' in: %s", args, cases[i].error, err);
         }
+    }
+    unlink(bios);
+}
+
+/*
+ * The eSDHC of ppce500 at CCSR + 0x2e000 leaves room for 14 units; the
+ * machine refuses more before the device is realized.  mpc8544ds has room
+ * for all 16.
+ */
+static void test_ccsr_room(const void *data)
+{
+    const E500Board *b = data;
+    g_autofree char *bios = e500_make_dummy_bios();
+    g_autofree char *args = g_strdup_printf("-M %s -bios %s -device pamu,"
+                                            "num-units=15,max-subwindows=24",
+                                            b->machine, bios);
+    g_autofree char *err = NULL;
+    QTestState *qts;
+
+    if (!strcmp(b->machine, "ppce500")) {
+        err = run_qemu_expect_failure(args);
+        g_assert_nonnull(strstr(err, "pamu: num-units=15 does not fit in "
+                                "CCSR on this machine"));
+        g_assert_nonnull(strstr(err, "At most 14 units fit below the eSDHC "
+                                "at CCSR + 0x2e000"));
+    } else {
+        qts = qtest_initf("-M %s -nodefaults -bios %s -device pamu,"
+                          "num-units=16", b->machine, bios);
+        g_assert_cmphex(qtest_readl(qts, b->ccsr + PAMU_CCSR_OFFSET +
+                                    15 * PAMU_UNIT_SIZE + A_PR1), ==, 1);
+        qtest_quit(qts);
     }
     unlink(bios);
 }
@@ -1581,7 +1803,12 @@ int main(int argc, char **argv)
         { "migration", test_migration },
         { "msi", test_msi },
         { "csrbar-views", test_csrbar_views },
+        { "migration-msi", test_migration_msi },
+        { "migration-bypassed", test_migration_bypassed },
+        { "migration-two-units", test_migration_two_units },
+        { "migration-avie-off", test_migration_avie_off },
         { "user-errors", test_user_errors },
+        { "ccsr-room", test_ccsr_room },
         { "device-tree", test_device_tree },
         { "translation-wrap", test_translation_wrap },
         { "table-move", test_table_move },

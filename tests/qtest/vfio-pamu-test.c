@@ -20,6 +20,7 @@
 #include "hw/pci/pci.h"
 #include "hw/pci/pci_regs.h"
 #include "libqtest.h"
+#include "qobject/qdict.h"
 #include "e500-pci-edu.h"
 #include "vfio-pamu-sim/vfio-pamu-sim.h"
 #include "vfio-pamu-sim/sim-host.h"
@@ -490,26 +491,22 @@ static void test_hotplug(void)
 }
 
 /*
- * Runs QEMU to a failed realize: it must exit(1) on its own, with the
- * messages in @expect on stderr, and must not have mapped any RAM.
+ * Runs QEMU with @devices, against the simulation configured with @config
+ * and logging to @log, to a failure: it must exit(1) on its own.  Returns
+ * what it wrote to stderr.
  */
-static void expect_refusal(Env *e, unsigned ram_mb, const char *config,
-                           const char *const *expect)
+static char *run_refused(Env *e, unsigned ram_mb, const char *config,
+                         const char *devices, const char *log)
 {
     g_autofree char *mem = memory_args(e, ram_mb);
     g_autofree char *cmd = g_strdup_printf(
-        "%s -M %s -nodefaults -bios %s -display none %s "
-        "-device vfio-pci,host=" HOST_BDF, g_getenv("QTEST_QEMU_BINARY"),
-        board->machine, bios, mem);
+        "%s -M %s -nodefaults -bios %s -display none %s %s",
+        g_getenv("QTEST_QEMU_BINARY"), board->machine, bios, mem, devices);
     g_auto(GStrv) argv = g_strsplit(cmd, " ", -1);
-    g_autofree char *log = NULL;
-    g_autofree char *err = NULL;
-    g_auto(GStrv) lines = NULL;
+    char *err = NULL;
     int status, fd;
     GPid pid;
 
-    fd = g_file_open_tmp("vfio-pamu-sim-log-XXXXXX", &log, NULL);
-    close(fd);
     sim_env_set(log, config);
     g_assert_true(g_spawn_async_with_pipes(NULL, argv, NULL,
                                            G_SPAWN_DO_NOT_REAP_CHILD, NULL,
@@ -540,9 +537,36 @@ static void expect_refusal(Env *e, unsigned ram_mb, const char *config,
     g_test_message("QEMU said: %s", err);
     g_assert_true(WIFEXITED(status));
     g_assert_cmpint(WEXITSTATUS(status), ==, 1);
+    return err;
+}
+
+static void assert_all_in(const char *text, const char *const *expect)
+{
     for (; *expect; expect++) {
-        g_assert_nonnull(strstr(err, *expect));
+        if (!strstr(text, *expect)) {
+            g_error("expected '%s' in: %s", *expect, text);
+        }
     }
+}
+
+/*
+ * Runs QEMU to a failed realize of vfio-pci: it must exit(1) on its own,
+ * with the messages in @expect on stderr, and must not have mapped any
+ * RAM.
+ */
+static void expect_refusal(Env *e, unsigned ram_mb, const char *config,
+                           const char *const *expect)
+{
+    g_autofree char *log = NULL;
+    g_autofree char *err = NULL;
+    g_auto(GStrv) lines = NULL;
+    int fd;
+
+    fd = g_file_open_tmp("vfio-pamu-sim-log-XXXXXX", &log, NULL);
+    close(fd);
+    err = run_refused(e, ram_mb, config,
+                      "-device vfio-pci,host=" HOST_BDF, log);
+    assert_all_in(err, expect);
     lines = sim_log_lines(log);
     g_assert_cmpint(sim_log_count(lines, "map windows"), ==, 0);
     g_assert_cmpint(sim_log_count(lines, "group-detach mappings=0"), ==, 1);
@@ -596,6 +620,105 @@ static void test_no_msi_windows(void)
     }
 }
 
+/*
+ * A guest PAMU in front of an assigned device is refused: the PAMU cannot
+ * send the IOMMU notifications vfio would need to follow its mappings.
+ */
+#define PAMU_REFUSAL "the PCI controller's inbound windows lead into an " \
+    "emulated IOMMU (pamu) that cannot notify an assigned device of " \
+    "mapping changes"
+#define PAMU_REFUSAL_HINT "Drop -device pamu, or assign the device to a " \
+    "guest without an IOMMU in front of its PCI controller."
+
+/* -device pamu, then vfio-pci: vfio-pci's realize fails. */
+static void test_pamu_then_vfio(void)
+{
+    static const char *const expect[] = {
+        "vfio " HOST_BDF ": Failed to set vIOMMU: " PAMU_REFUSAL,
+        PAMU_REFUSAL_HINT,
+        NULL
+    };
+    g_autofree char *log = NULL;
+    g_autofree char *err = NULL;
+    g_auto(GStrv) lines = NULL;
+    int fd;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    fd = g_file_open_tmp("vfio-pamu-sim-log-XXXXXX", &log, NULL);
+    close(fd);
+    err = run_refused(&e, RAM_MB, SIM_CONFIG, "-device pamu "
+                      "-device vfio-pci,host=" HOST_BDF, log);
+    assert_all_in(err, expect);
+    /* refused once its container was set up, before any RAM was mapped */
+    lines = sim_log_lines(log);
+    g_assert_cmpint(sim_log_count(lines, "map-msi"), ==, 1);
+    g_assert_cmpint(sim_log_count(lines, "map windows"), ==, 0);
+    unlink(log);
+    env_put(&e);
+}
+
+/* vfio-pci, then -device pamu: the PAMU is refused, naming the device. */
+static void test_vfio_then_pamu(void)
+{
+    static const char *const expect[] = {
+        "-device pamu: pamu: vfio-pci 'hostdev0' is assigned from the host "
+        "behind the PCI controller; the emulated PAMU cannot notify it of "
+        "mapping changes",
+        "Drop -device pamu, or assign the device to a guest without a PAMU.",
+        NULL
+    };
+    g_autofree char *log = NULL;
+    g_autofree char *err = NULL;
+    int fd;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    fd = g_file_open_tmp("vfio-pamu-sim-log-XXXXXX", &log, NULL);
+    close(fd);
+    err = run_refused(&e, RAM_MB, SIM_CONFIG, "-device vfio-pci,host="
+                      HOST_BDF ",id=hostdev0 -device pamu", log);
+    assert_all_in(err, expect);
+    unlink(log);
+    env_put(&e);
+}
+
+/* device_add vfio-pci behind a pci-bridge of a machine with a PAMU */
+static void test_hotplug_behind_pamu(void)
+{
+    g_auto(GStrv) lines = NULL;
+    QDict *rsp;
+    const char *desc;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    start(&e, "-device pamu "
+              "-device pci-bridge,id=br0,chassis_nr=1,shpc=on,addr=0x2");
+    rsp = qtest_qmp(e.qts, "{'execute': 'device_add', 'arguments':"
+                    " {'driver': 'vfio-pci', 'host': '" HOST_BDF "',"
+                    " 'bus': 'br0', 'addr': '0x1', 'id': 'hostdev0'}}");
+    g_assert_true(qdict_haskey(rsp, "error"));
+    desc = qdict_get_str(qdict_get_qdict(rsp, "error"), "desc");
+    if (!strstr(desc, "Failed to set vIOMMU: " PAMU_REFUSAL)) {
+        g_error("unexpected error: %s", desc);
+    }
+    qobject_unref(rsp);
+    /* no device is left behind, and the container let go of everything */
+    rsp = qtest_qmp(e.qts, "{'execute': 'qom-list', 'arguments':"
+                    " {'path': '/machine/peripheral/hostdev0'}}");
+    g_assert_true(qdict_haskey(rsp, "error"));
+    qobject_unref(rsp);
+    lines = sim_log_lines(e.log);
+    g_assert_cmpint(sim_log_count(lines, "group-detach mappings=0"), ==, 1);
+    env_put(&e);
+}
+
 int main(int argc, char **argv)
 {
     size_t i;
@@ -625,6 +748,10 @@ int main(int argc, char **argv)
     qtest_add_func("vfio-pamu/refused/no-hugepages", test_no_hugepages);
     qtest_add_func("vfio-pamu/refused/too-much-ram", test_too_much_ram);
     qtest_add_func("vfio-pamu/refused/no-msi-windows", test_no_msi_windows);
+    qtest_add_func("vfio-pamu/refused/pamu-then-vfio", test_pamu_then_vfio);
+    qtest_add_func("vfio-pamu/refused/vfio-then-pamu", test_vfio_then_pamu);
+    qtest_add_func("vfio-pamu/refused/hot-plug-behind-pamu",
+                   test_hotplug_behind_pamu);
     ret = g_test_run();
     unlink(bios);
     g_free(bios);
