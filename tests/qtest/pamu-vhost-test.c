@@ -1,0 +1,738 @@
+/*
+ * qtest for a vhost-user device behind the Freescale/NXP PAMU
+ *
+ * vhost keeps a device's DMA translations in its backend's IOTLB and
+ * relies on the IOMMU to say when one goes away; the PAMU cannot (it has
+ * no invalidation command), so it refuses the notifier vhost asks for.
+ * A small vhost-user backend in this process watches what QEMU does about
+ * it, for a virtio-net device with iommu_platform=on that the test drives
+ * to DRIVER_OK by hand, as a guest driver would:
+ *
+ *  - vhost does not start behind a PAMU in use: the start fails with the
+ *    PAMU's reason and virtio-net falls back to userspace virtio;
+ *  - vhost started while the PAMU is bypassed translates; once the guest
+ *    takes the PAMU into use, the backend's IOTLB is flushed and its
+ *    misses are refused until the device is reset.
+ *
+ * In neither case may QEMU exit.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#include "qemu/osdep.h"
+#include <poll.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include "libqtest.h"
+#include "qemu/bswap.h"
+#include "hw/pci/pci.h"
+#include "hw/pci/pci_regs.h"
+#include "hw/iommu/pamu-regs.h"
+#include "standard-headers/linux/vhost_types.h"
+#include "standard-headers/linux/virtio_config.h"
+#include "standard-headers/linux/virtio_pci.h"
+#include "e500-pci-edu.h"
+#include "pamu-entry.h"
+
+#define PAMU_CCSR_OFFSET    0x20000
+#define GUTS_CCSR_OFFSET    0xe0000
+#define PCI_LIODN           193         /* the PCI host's default LIODN */
+#define PPAACT              0x1000000ULL
+#define PPAACT_ENTRIES      0x500
+#define RAM_MB              128
+
+/* The virtio rings: queue q at RINGS + q * RING_STRIDE, one page each part */
+#define RINGS               0x200000ULL
+#define RING_STRIDE         0x10000ULL
+#define RING_AVAIL          0x1000
+#define RING_USED           0x2000
+#define QUEUE_SIZE          64
+#define NR_QUEUES           2           /* receive and transmit */
+#define PAGE_MASK_4K        (~0xfffULL)
+
+/* The device features the test acks: VERSION_1 and ACCESS_PLATFORM */
+#define FEATURES_HI         ((1u << (VIRTIO_F_VERSION_1 - 32)) | \
+                             (1u << (VIRTIO_F_ACCESS_PLATFORM - 32)))
+
+/* --- a vhost-user backend (docs/interop/vhost-user.rst) ---------------- */
+
+enum {
+    VU_GET_FEATURES = 1,
+    VU_SET_MEM_TABLE = 5,
+    VU_GET_VRING_BASE = 11,
+    VU_GET_PROTOCOL_FEATURES = 15,
+    VU_SET_BACKEND_REQ_FD = 21,
+    VU_IOTLB_MSG = 22,
+};
+#define VU_BACKEND_IOTLB_MSG        1
+
+#define VU_VERSION                  0x1
+#define VU_FLAG_REPLY               (1u << 2)
+#define VU_FLAG_NEED_REPLY          (1u << 3)
+#define VU_F_PROTOCOL_FEATURES      30
+#define VU_PROTOCOL_F_REPLY_ACK     3
+#define VU_PROTOCOL_F_BACKEND_REQ   5
+#define VU_MAX_REGIONS              8
+#define VU_MAX_FDS                  16
+#define VU_TIMEOUT_MS               30000
+
+/* What the backend offers: the least QEMU accepts for an IOMMU device */
+#define VU_FEATURES         ((1ULL << VIRTIO_F_VERSION_1) | \
+                             (1ULL << VIRTIO_F_ACCESS_PLATFORM) | \
+                             (1ULL << VU_F_PROTOCOL_FEATURES))
+#define VU_PROTOCOL_FEATURES ((1ULL << VU_PROTOCOL_F_REPLY_ACK) | \
+                              (1ULL << VU_PROTOCOL_F_BACKEND_REQ))
+
+typedef struct VuHeader {
+    uint32_t request;
+    uint32_t flags;
+    uint32_t size;
+} VuHeader;
+
+typedef struct VuRegion {
+    uint64_t gpa;
+    uint64_t size;
+    uint64_t uaddr;
+    uint64_t mmap_offset;
+} VuRegion;
+
+typedef struct VuMemory {
+    uint32_t nregions;
+    uint32_t padding;
+    VuRegion regions[VU_MAX_REGIONS];
+} VuMemory;
+
+typedef union VuPayload {
+    uint64_t u64;
+    struct vhost_vring_state state;
+    VuMemory mem;
+    struct vhost_iotlb_msg iotlb;
+    uint8_t raw[512];
+} VuPayload;
+
+typedef struct VuBackend {
+    char *dir;
+    char *path;
+    int listen_fd;
+    int fd;                     /* the front-end channel, served by @thread */
+    GThread *thread;
+    GMutex lock;
+    /* what QEMU told the backend, under @lock */
+    int req_fd;                 /* the back-end channel, or -1 */
+    unsigned mem_tables;        /* SET_MEM_TABLE messages */
+    VuMemory mem;               /* the last one */
+    GArray *iotlb;              /* every struct vhost_iotlb_msg, in order */
+} VuBackend;
+
+static void wait_readable(int fd)
+{
+    struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+    g_assert_cmpint(poll(&pfd, 1, VU_TIMEOUT_MS), ==, 1);
+}
+
+static void read_all(int fd, void *buf, size_t len)
+{
+    size_t done = 0;
+    ssize_t n;
+
+    while (done < len) {
+        n = read(fd, (char *)buf + done, len - done);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        g_assert_cmpint(n, >, 0);
+        done += n;
+    }
+}
+
+static void vu_send(int fd, uint32_t request, uint32_t flags,
+                    const void *payload, uint32_t size)
+{
+    VuHeader hdr = { .request = request, .flags = flags, .size = size };
+    struct iovec iov[2] = {
+        { .iov_base = &hdr, .iov_len = sizeof(hdr) },
+        { .iov_base = (void *)payload, .iov_len = size },
+    };
+    struct msghdr msg = { .msg_iov = iov, .msg_iovlen = 2 };
+
+    g_assert_cmpint(sendmsg(fd, &msg, MSG_NOSIGNAL), ==, sizeof(hdr) + size);
+}
+
+static void vu_reply(VuBackend *be, const VuHeader *hdr, const void *payload,
+                     uint32_t size)
+{
+    vu_send(be->fd, hdr->request, VU_VERSION | VU_FLAG_REPLY, payload, size);
+}
+
+/* Reads one message and the descriptors sent with it; false at EOF. */
+static bool vu_recv(VuBackend *be, VuHeader *hdr, VuPayload *p, int *fds,
+                    size_t *nfds)
+{
+    char control[CMSG_SPACE(VU_MAX_FDS * sizeof(int))];
+    struct iovec iov = { .iov_base = hdr, .iov_len = sizeof(*hdr) };
+    struct msghdr msg = {
+        .msg_iov = &iov, .msg_iovlen = 1,
+        .msg_control = control, .msg_controllen = sizeof(control),
+    };
+    struct cmsghdr *cmsg;
+    ssize_t n;
+
+    do {
+        n = recvmsg(be->fd, &msg, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n <= 0) {
+        return false;           /* QEMU went away */
+    }
+    *nfds = 0;
+    for (cmsg = CMSG_FIRSTHDR(&msg); cmsg; cmsg = CMSG_NXTHDR(&msg, cmsg)) {
+        if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_RIGHTS) {
+            *nfds = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+            memcpy(fds, CMSG_DATA(cmsg), *nfds * sizeof(int));
+        }
+    }
+    read_all(be->fd, (char *)hdr + n, sizeof(*hdr) - n);
+    g_assert_cmpuint(hdr->size, <=, sizeof(*p));
+    read_all(be->fd, p, hdr->size);
+    return true;
+}
+
+/*
+ * Answers one front-end message.  Returns true if it was answered already;
+ * others get the REPLY_ACK success reply if QEMU asked for one.
+ */
+static bool vu_handle(VuBackend *be, const VuHeader *hdr, VuPayload *p,
+                      int *fds, size_t *nfds)
+{
+    uint64_t u64;
+
+    switch (hdr->request) {
+    case VU_GET_FEATURES:
+        u64 = VU_FEATURES;
+        vu_reply(be, hdr, &u64, sizeof(u64));
+        return true;
+    case VU_GET_PROTOCOL_FEATURES:
+        u64 = VU_PROTOCOL_FEATURES;
+        vu_reply(be, hdr, &u64, sizeof(u64));
+        return true;
+    case VU_GET_VRING_BASE:
+        p->state.num = 0;       /* the rings were never used */
+        vu_reply(be, hdr, &p->state, sizeof(p->state));
+        return true;
+    case VU_SET_MEM_TABLE:
+        g_assert_cmpuint(p->mem.nregions, <=, VU_MAX_REGIONS);
+        be->mem = p->mem;
+        be->mem_tables++;
+        return false;
+    case VU_SET_BACKEND_REQ_FD:
+        g_assert_cmpuint(*nfds, ==, 1);
+        be->req_fd = fds[0];
+        *nfds = 0;
+        return false;
+    case VU_IOTLB_MSG:
+        g_array_append_val(be->iotlb, p->iotlb);
+        return false;
+    default:
+        return false;
+    }
+}
+
+static gpointer vu_serve(gpointer opaque)
+{
+    VuBackend *be = opaque;
+    VuHeader hdr;
+    VuPayload p;
+    int fds[VU_MAX_FDS];
+    size_t nfds, i;
+    bool answered;
+    uint64_t ok = 0;
+
+    be->fd = accept(be->listen_fd, NULL, NULL);
+    g_assert_cmpint(be->fd, >=, 0);
+    while (vu_recv(be, &hdr, &p, fds, &nfds)) {
+        g_mutex_lock(&be->lock);
+        answered = vu_handle(be, &hdr, &p, fds, &nfds);
+        g_mutex_unlock(&be->lock);
+        for (i = 0; i < nfds; i++) {
+            close(fds[i]);
+        }
+        if (!answered && (hdr.flags & VU_FLAG_NEED_REPLY)) {
+            vu_reply(be, &hdr, &ok, sizeof(ok));
+        }
+    }
+    return NULL;
+}
+
+static void vu_start(VuBackend *be)
+{
+    struct sockaddr_un addr = { .sun_family = AF_UNIX };
+
+    memset(be, 0, sizeof(*be));
+    be->dir = g_dir_make_tmp("pamu-vhost-XXXXXX", NULL);
+    g_assert_nonnull(be->dir);
+    be->path = g_build_filename(be->dir, "vhost-user.sock", NULL);
+    g_assert_cmpuint(strlen(be->path), <, sizeof(addr.sun_path));
+    strcpy(addr.sun_path, be->path);
+    be->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    g_assert_cmpint(be->listen_fd, >=, 0);
+    g_assert_cmpint(bind(be->listen_fd, (struct sockaddr *)&addr,
+                         sizeof(addr)), ==, 0);
+    g_assert_cmpint(listen(be->listen_fd, 1), ==, 0);
+    be->fd = -1;
+    be->req_fd = -1;
+    be->iotlb = g_array_new(false, true, sizeof(struct vhost_iotlb_msg));
+    g_mutex_init(&be->lock);
+    be->thread = g_thread_new("vhost-user-backend", vu_serve, be);
+}
+
+/* After QEMU quit: the serving thread has seen the end of the channel. */
+static void vu_stop(VuBackend *be)
+{
+    g_thread_join(be->thread);
+    close(be->fd);
+    close(be->listen_fd);
+    if (be->req_fd >= 0) {
+        close(be->req_fd);
+    }
+    g_array_free(be->iotlb, true);
+    g_mutex_clear(&be->lock);
+    unlink(be->path);
+    rmdir(be->dir);
+    g_free(be->path);
+    g_free(be->dir);
+}
+
+static unsigned vu_nr_iotlb(VuBackend *be)
+{
+    unsigned n;
+
+    g_mutex_lock(&be->lock);
+    n = be->iotlb->len;
+    g_mutex_unlock(&be->lock);
+    return n;
+}
+
+static struct vhost_iotlb_msg vu_iotlb(VuBackend *be, unsigned i)
+{
+    struct vhost_iotlb_msg m;
+
+    g_mutex_lock(&be->lock);
+    g_assert_cmpuint(i, <, be->iotlb->len);
+    m = g_array_index(be->iotlb, struct vhost_iotlb_msg, i);
+    g_mutex_unlock(&be->lock);
+    return m;
+}
+
+static unsigned vu_mem_tables(VuBackend *be)
+{
+    unsigned n;
+
+    g_mutex_lock(&be->lock);
+    n = be->mem_tables;
+    g_mutex_unlock(&be->lock);
+    return n;
+}
+
+/* Where QEMU's last memory table puts guest physical address @gpa. */
+static uint64_t vu_uaddr(VuBackend *be, uint64_t gpa)
+{
+    uint64_t uaddr = 0;
+    uint32_t i;
+
+    g_mutex_lock(&be->lock);
+    for (i = 0; i < be->mem.nregions; i++) {
+        VuRegion *r = &be->mem.regions[i];
+
+        if (gpa >= r->gpa && gpa - r->gpa < r->size) {
+            uaddr = r->uaddr + (gpa - r->gpa);
+        }
+    }
+    g_mutex_unlock(&be->lock);
+    g_assert_cmphex(uaddr, !=, 0);
+    return uaddr;
+}
+
+/*
+ * Asks QEMU for the translation of @iova, as the backend does on a miss in
+ * its IOTLB.  Returns QEMU's reply: 0 if it sent the translation.
+ */
+static uint64_t vu_iotlb_miss(VuBackend *be, uint64_t iova)
+{
+    struct vhost_iotlb_msg miss = {
+        .iova = iova, .perm = VHOST_ACCESS_RO, .type = VHOST_IOTLB_MISS,
+    };
+    VuHeader hdr;
+    uint64_t ret;
+    int fd;
+
+    g_mutex_lock(&be->lock);
+    fd = be->req_fd;
+    g_mutex_unlock(&be->lock);
+    g_assert_cmpint(fd, >=, 0);
+    vu_send(fd, VU_BACKEND_IOTLB_MSG, VU_VERSION | VU_FLAG_NEED_REPLY, &miss,
+            sizeof(miss));
+    wait_readable(fd);
+    read_all(fd, &hdr, sizeof(hdr));
+    g_assert_cmpuint(hdr.request, ==, VU_BACKEND_IOTLB_MSG);
+    g_assert_cmphex(hdr.flags, ==, VU_VERSION | VU_FLAG_REPLY);
+    g_assert_cmpuint(hdr.size, ==, sizeof(ret));
+    read_all(fd, &ret, sizeof(ret));
+    return ret;
+}
+
+/* --- the machine and the virtio device ---------------------------------- */
+
+typedef struct VhostTest {
+    QTestState *qts;
+    const E500Board *b;
+    VuBackend be;
+    char *bios;
+    char *log;                  /* QEMU's stderr */
+    uint64_t common;            /* CPU address of the common configuration */
+} VhostTest;
+
+static uint64_t desc_ring(int q)
+{
+    return RINGS + q * RING_STRIDE;
+}
+
+static uint64_t used_ring(int q)
+{
+    return desc_ring(q) + RING_USED;
+}
+
+static uint8_t cfg_readb(VhostTest *t, uint32_t offset)
+{
+    uint32_t dword = e500_pci_cfg_readl(t->qts, t->b, t->b->first_devfn,
+                                        offset & ~3u);
+
+    return dword >> ((offset & 3) * 8);
+}
+
+/* virtio-pci registers are little-endian, qtest values big-endian here */
+static uint8_t common_readb(VhostTest *t, uint32_t offset)
+{
+    return qtest_readb(t->qts, t->common + offset);
+}
+
+static void common_writeb(VhostTest *t, uint32_t offset, uint8_t val)
+{
+    qtest_writeb(t->qts, t->common + offset, val);
+}
+
+static void common_writew(VhostTest *t, uint32_t offset, uint16_t val)
+{
+    qtest_writew(t->qts, t->common + offset, bswap16(val));
+}
+
+static uint32_t common_readl(VhostTest *t, uint32_t offset)
+{
+    return bswap32(qtest_readl(t->qts, t->common + offset));
+}
+
+static void common_writel(VhostTest *t, uint32_t offset, uint32_t val)
+{
+    qtest_writel(t->qts, t->common + offset, bswap32(val));
+}
+
+static void common_write_addr(VhostTest *t, uint32_t offset_lo, uint64_t val)
+{
+    common_writel(t, offset_lo, val);
+    common_writel(t, offset_lo + 4, val >> 32);
+}
+
+/* Maps the modern virtio BAR and finds the common configuration in it. */
+static void map_virtio(VhostTest *t)
+{
+    const E500Board *b = t->b;
+    uint32_t devfn = b->first_devfn;
+    uint64_t bar;
+    uint8_t pos;
+
+    g_assert_cmphex(e500_pci_cfg_readl(t->qts, b, devfn, PCI_VENDOR_ID), ==,
+                    0x1af4 | (0x1041 << 16));
+    e500_pci_cfg_writel(t->qts, b, devfn, PCI_BASE_ADDRESS_4, b->mmio_bus);
+    e500_pci_cfg_writel(t->qts, b, devfn, PCI_BASE_ADDRESS_5, 0);
+    /* opens the outbound window, enables decoding and bus mastering */
+    bar = e500_pci_map_bar0(t->qts, b, devfn);
+    for (pos = cfg_readb(t, PCI_CAPABILITY_LIST); pos;
+         pos = cfg_readb(t, pos + PCI_CAP_LIST_NEXT)) {
+        if (cfg_readb(t, pos + PCI_CAP_LIST_ID) == PCI_CAP_ID_VNDR &&
+            cfg_readb(t, pos + offsetof(struct virtio_pci_cap, cfg_type)) ==
+            VIRTIO_PCI_CAP_COMMON_CFG) {
+            g_assert_cmpuint(cfg_readb(t, pos + offsetof(struct virtio_pci_cap,
+                                                         bar)), ==, 4);
+            t->common = bar + e500_pci_cfg_readl(t->qts, b, devfn, pos +
+                                 offsetof(struct virtio_pci_cap, offset));
+            return;
+        }
+    }
+    g_assert_not_reached();
+}
+
+static void set_status(VhostTest *t, uint8_t status)
+{
+    common_writeb(t, VIRTIO_PCI_COMMON_STATUS, status);
+    g_assert_cmphex(common_readb(t, VIRTIO_PCI_COMMON_STATUS), ==, status);
+}
+
+/* What a guest driver does up to DRIVER_OK, which starts vhost. */
+static void driver_ok(VhostTest *t)
+{
+    uint8_t status = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
+    int q;
+
+    set_status(t, 0);
+    set_status(t, status);
+    common_writel(t, VIRTIO_PCI_COMMON_DFSELECT, 1);
+    g_assert_cmphex(common_readl(t, VIRTIO_PCI_COMMON_DF) & FEATURES_HI, ==,
+                    FEATURES_HI);
+    common_writel(t, VIRTIO_PCI_COMMON_GFSELECT, 1);
+    common_writel(t, VIRTIO_PCI_COMMON_GF, FEATURES_HI);
+    common_writel(t, VIRTIO_PCI_COMMON_GFSELECT, 0);
+    common_writel(t, VIRTIO_PCI_COMMON_GF, 0);
+    status |= VIRTIO_CONFIG_S_FEATURES_OK;
+    set_status(t, status);
+    for (q = 0; q < NR_QUEUES; q++) {
+        common_writew(t, VIRTIO_PCI_COMMON_Q_SELECT, q);
+        common_writew(t, VIRTIO_PCI_COMMON_Q_SIZE, QUEUE_SIZE);
+        common_write_addr(t, VIRTIO_PCI_COMMON_Q_DESCLO, desc_ring(q));
+        common_write_addr(t, VIRTIO_PCI_COMMON_Q_AVAILLO,
+                          desc_ring(q) + RING_AVAIL);
+        common_write_addr(t, VIRTIO_PCI_COMMON_Q_USEDLO, used_ring(q));
+        common_writew(t, VIRTIO_PCI_COMMON_Q_ENABLE, 1);
+    }
+    set_status(t, status | VIRTIO_CONFIG_S_DRIVER_OK);
+}
+
+static uint64_t pamu_reg(VhostTest *t, uint32_t offset)
+{
+    return t->b->ccsr + PAMU_CCSR_OFFSET + offset;
+}
+
+static uint64_t bypass_reg(VhostTest *t)
+{
+    return t->b->ccsr + GUTS_CCSR_OFFSET + PAMU_GUTS_PAMUBYPENR;
+}
+
+/*
+ * Programs the PAMU as Linux's fsl_pamu does at boot: a 64 GiB identity
+ * window for the PCI LIODN, the unit enabled.  It stays bypassed.
+ */
+static void program_pamu(VhostTest *t)
+{
+    PAMUTestEntry e = pamu_test_identity_entry(3);
+    uint32_t w[PAMU_PAACE_WORDS];
+    unsigned i;
+
+    pamu_test_entry_words(&e, w);
+    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
+        w[i] = cpu_to_be32(w[i]);
+    }
+    qtest_memwrite(t->qts, PPAACT + PCI_LIODN * PAMU_PAACE_SIZE, w,
+                   sizeof(w));
+    qtest_writel(t->qts, pamu_reg(t, A_PPBAH), 0);
+    qtest_writel(t->qts, pamu_reg(t, A_PPBAL), PPAACT);
+    qtest_writel(t->qts, pamu_reg(t, A_PPLAH), 0);
+    qtest_writel(t->qts, pamu_reg(t, A_PPLAL),
+                 PPAACT + PPAACT_ENTRIES * PAMU_PAACE_SIZE);
+    qtest_writel(t->qts, pamu_reg(t, A_PC), R_PC_PE_MASK);
+}
+
+static void set_bypass(VhostTest *t, bool on)
+{
+    qtest_writel(t->qts, bypass_reg(t), on ? PAMU_BYPASS_BIT(0) : 0);
+    g_assert_cmphex(qtest_readl(t->qts, bypass_reg(t)), ==,
+                    on ? PAMU_BYPASS_BIT(0) : 0);
+}
+
+/*
+ * Starts QEMU with a PAMU and a vhost-user virtio-net on @b, with the
+ * PCI memory window, an identity inbound window (PCI [0, 2 GiB) to local
+ * [0, 2 GiB)) into the PAMU, and the PAMU programmed but bypassed.
+ */
+static void start(VhostTest *t, const E500Board *b)
+{
+    int fd;
+
+    t->b = b;
+    t->bios = e500_make_dummy_bios();
+    fd = g_file_open_tmp("pamu-vhost-stderr-XXXXXX", &t->log, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
+    vu_start(&t->be);
+    t->qts = qtest_initf("-M %s,memory-backend=ram -m %dM -nodefaults "
+                         "-bios %s -device pamu "
+                         "-object memory-backend-memfd,id=ram,size=%dM,"
+                         "share=on "
+                         "-chardev socket,id=vu,path=%s "
+                         "-netdev vhost-user,id=net0,chardev=vu "
+                         "-device virtio-net-pci,netdev=net0,addr=0x%x,"
+                         "disable-legacy=on,iommu_platform=on,romfile= "
+                         "2>%s",
+                         b->machine, RAM_MB, t->bios, RAM_MB, t->be.path,
+                         PCI_SLOT(b->first_devfn), t->log);
+    map_virtio(t);
+    e500_set_inbound_window(t->qts, b, 0, 0, 0, 31);
+    program_pamu(t);
+}
+
+static void finish(VhostTest *t)
+{
+    qtest_quit(t->qts);
+    vu_stop(&t->be);
+    unlink(t->log);
+    unlink(t->bios);
+    g_free(t->log);
+    g_free(t->bios);
+}
+
+/* QEMU's stderr so far */
+static char *qemu_stderr(VhostTest *t)
+{
+    char *text = NULL;
+
+    g_assert_true(g_file_get_contents(t->log, &text, NULL, NULL));
+    return text;
+}
+
+static void assert_said(const char *text, const char *what)
+{
+    if (!strstr(text, what)) {
+        g_test_message("QEMU's stderr: %s", text);
+    }
+    g_assert_nonnull(strstr(text, what));
+}
+
+/* IOTLB message @i is a 4 KiB read/write translation of @iova, identity. */
+static void assert_update(VhostTest *t, unsigned i, uint64_t iova)
+{
+    struct vhost_iotlb_msg m = vu_iotlb(&t->be, i);
+
+    g_assert_cmpuint(m.type, ==, VHOST_IOTLB_UPDATE);
+    g_assert_cmphex(m.iova, ==, iova & PAGE_MASK_4K);
+    g_assert_cmphex(m.size, ==, 0x1000);
+    g_assert_cmphex(m.uaddr, ==, vu_uaddr(&t->be, iova & PAGE_MASK_4K));
+    g_assert_cmpuint(m.perm, ==, VHOST_ACCESS_RW);
+}
+
+/* vhost started and translated the used rings for the backend. */
+static void assert_started(VhostTest *t, unsigned mem_tables, unsigned first)
+{
+    int q;
+
+    g_assert_cmpuint(vu_mem_tables(&t->be), ==, mem_tables);
+    g_assert_cmpuint(vu_nr_iotlb(&t->be), ==, first + NR_QUEUES);
+    for (q = 0; q < NR_QUEUES; q++) {
+        assert_update(t, first + q, used_ring(q));
+    }
+}
+
+/* A miss is answered with a translation through the inbound window. */
+static void assert_miss_translated(VhostTest *t, uint64_t iova)
+{
+    unsigned n = vu_nr_iotlb(&t->be);
+
+    g_assert_cmpuint(vu_iotlb_miss(&t->be, iova), ==, 0);
+    g_assert_cmpuint(vu_nr_iotlb(&t->be), ==, n + 1);
+    assert_update(t, n, iova);
+}
+
+/* --- the cases ---------------------------------------------------------- */
+
+/*
+ * The guest took the PAMU into use before the device's driver started it,
+ * as Linux does: vhost cannot start, and says why.
+ */
+static void test_start_refused(const void *data)
+{
+    g_autofree char *said = NULL;
+    VhostTest t;
+
+    start(&t, data);
+    set_bypass(&t, false);
+    driver_ok(&t);
+
+    said = qemu_stderr(&t);
+    assert_said(said, "vhost: virtio-net cannot start");
+    assert_said(said, "pamu: LIODN 193: the PAMU cannot notify mapping "
+                "changes");
+    assert_said(said, "iommu_platform=off");
+    assert_said(said, "falling back on userspace virtio");
+    /* the backend got no memory table and no translation */
+    g_assert_cmpuint(vu_mem_tables(&t.be), ==, 0);
+    g_assert_cmpuint(vu_nr_iotlb(&t.be), ==, 0);
+    /* and QEMU runs on */
+    g_assert_cmphex(qtest_readl(t.qts, bypass_reg(&t)), ==, 0);
+    finish(&t);
+}
+
+/*
+ * vhost was started while the PAMU was bypassed; then the guest takes the
+ * PAMU into use.  The backend must lose what it cached and get nothing
+ * more until the device is reset; reset and started with the PAMU
+ * bypassed again, it translates again.
+ */
+static void test_runtime_refused(const void *data)
+{
+    g_autofree char *said = NULL;
+    struct vhost_iotlb_msg inval;
+    unsigned n;
+    VhostTest t;
+
+    start(&t, data);
+    driver_ok(&t);
+    assert_started(&t, 1, 0);
+    assert_miss_translated(&t, desc_ring(0));
+
+    set_bypass(&t, false);
+    said = qemu_stderr(&t);
+    assert_said(said, "vhost: virtio-net: stopping DMA translation");
+    assert_said(said, "pamu: LIODN 193: the PAMU cannot notify mapping "
+                "changes");
+    /* everything the backend cached is gone */
+    n = vu_nr_iotlb(&t.be);
+    g_assert_cmpuint(n, ==, NR_QUEUES + 2);
+    inval = vu_iotlb(&t.be, n - 1);
+    g_assert_cmpuint(inval.type, ==, VHOST_IOTLB_INVALIDATE);
+    g_assert_cmphex(inval.iova, ==, 0);
+    g_assert_cmphex(inval.size, ==, UINT64_MAX);
+    /* and it gets no new translation, through the PAMU or not */
+    g_assert_cmpuint(vu_iotlb_miss(&t.be, desc_ring(0)), !=, 0);
+    g_assert_cmpuint(vu_iotlb_miss(&t.be, desc_ring(1)), !=, 0);
+    g_assert_cmpuint(vu_nr_iotlb(&t.be), ==, n);
+
+    /* a reset stops vhost; started bypassed again, it works again */
+    set_status(&t, 0);
+    set_bypass(&t, true);
+    driver_ok(&t);
+    assert_started(&t, 2, n);
+    assert_miss_translated(&t, desc_ring(1));
+    finish(&t);
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+
+    g_test_init(&argc, &argv, NULL);
+    if (!qtest_has_device("pamu") || !qtest_has_device("virtio-net-pci")) {
+        g_test_skip("needs the pamu and virtio-net-pci devices");
+        return g_test_run();
+    }
+    for (i = 0; i < e500_nr_boards; i++) {
+        const E500Board *b = &e500_boards[i];
+        g_autofree char *start_path = NULL, *runtime_path = NULL;
+
+        if (!qtest_has_machine(b->machine)) {
+            continue;
+        }
+        start_path = g_strdup_printf("pamu-vhost/start-refused/%s",
+                                     b->machine);
+        runtime_path = g_strdup_printf("pamu-vhost/runtime-refused/%s",
+                                       b->machine);
+        qtest_add_data_func(start_path, b, test_start_refused);
+        qtest_add_data_func(runtime_path, b, test_runtime_refused);
+    }
+    return g_test_run();
+}
