@@ -1708,11 +1708,13 @@ static void test_user_errors(const void *data)
     } cases[] = {
         { "-device pamu -device pamu", "only one pamu device" },
         { "-device pamu,num-units=17", "num-units=17 is out of range" },
-        { "-device pamu,pci-unit=1", "unit 1 does not exist (num-units=1)" },
+        { "-device pamu,pci-unit=1", "the PCI controller (pci-unit=1, LIODN "
+          "193): pamu: unit 1 does not exist (num-units=1)" },
         { "-device pamu,max-subwindows=24", "max-subwindows=24 is not a "
           "power of two" },
         { "-global e500-pcihost.liodn=2000 -device pamu",
-          "LIODN 2000 is above max-liodn=1279" },
+          "the PCI controller (pci-unit=0, LIODN 2000): pamu: LIODN 2000 is "
+          "above max-liodn=1279" },
         /* the machine's checks come before the device's own */
         { "-global e500-pcihost.liodn=2000 -device pamu,max-subwindows=24",
           "LIODN 2000 is above max-liodn=1279" },
