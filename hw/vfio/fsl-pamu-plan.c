@@ -366,3 +366,19 @@ PamuFitStatus pamu_plan_fit(const PamuPlan *plan, const PamuRamRange *r,
     }
     return PAMU_FIT_OK;
 }
+
+bool pamu_plan_page_range(uint64_t start, Int128 size, uint64_t page_size,
+                          uint64_t *first, uint64_t *last)
+{
+    Int128 mask = int128_exts64(-(int64_t)page_size);
+    Int128 lo = int128_and(int128_add(int128_make64(start),
+                                      int128_make64(page_size - 1)), mask);
+    Int128 hi = int128_and(int128_add(int128_make64(start), size), mask);
+
+    if (int128_ge(lo, hi)) {
+        return false;
+    }
+    *first = int128_get64(lo);
+    *last = int128_get64(int128_sub(hi, int128_one()));
+    return true;
+}

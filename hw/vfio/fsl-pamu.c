@@ -38,7 +38,7 @@
 /* A RAM section add_window saw, and the windows that hold it */
 typedef struct VFIOPamuSection {
     hwaddr iova;
-    uint64_t size;
+    hwaddr last;                    /* inclusive: a section may end at 2^64 */
     PamuMapOp ops[2];
     unsigned nr_ops;                /* 0: refused, it stays unmapped */
     bool mapped;                    /* dma_map counted it in users[] */
@@ -485,14 +485,14 @@ free_mrs:
     return false;
 }
 
-/* The section record covering [iova, iova + size), if any */
+/* The section record overlapping [iova, last], if any */
 static VFIOPamuSection *vfio_pamu_find(VFIOPamuContainer *pc, hwaddr iova,
-                                       uint64_t size)
+                                       hwaddr last)
 {
     VFIOPamuSection *s;
 
     QLIST_FOREACH(s, &pc->sections, next) {
-        if (ranges_overlap(s->iova, s->size, iova, size)) {
+        if (s->iova <= last && iova <= s->last) {
             return s;
         }
     }
@@ -501,12 +501,12 @@ static VFIOPamuSection *vfio_pamu_find(VFIOPamuContainer *pc, hwaddr iova,
 
 /* Records a section, refused until its windows are filled in */
 static VFIOPamuSection *vfio_pamu_add_section(VFIOPamuContainer *pc,
-                                              hwaddr iova, uint64_t size)
+                                              hwaddr iova, hwaddr last)
 {
     VFIOPamuSection *s = g_new0(VFIOPamuSection, 1);
 
     s->iova = iova;
-    s->size = size;
+    s->last = last;
     QLIST_INSERT_HEAD(&pc->sections, s, next);
     return s;
 }
@@ -518,18 +518,18 @@ static VFIOPamuSection *vfio_pamu_add_section(VFIOPamuContainer *pc,
  * DMA there faults on the host PAMU as it would on bare metal.
  */
 static bool vfio_pamu_refuse(VFIOPamuContainer *pc, hwaddr iova,
-                             uint64_t size, Error *err, Error **errp)
+                             hwaddr last, Error *err, Error **errp)
 {
     if (!pc->container.bcontainer.initialized) {
         error_propagate(errp, err);
         return false;
     }
     qemu_log_mask(LOG_GUEST_ERROR, "vfio-pamu: not mapping 0x%" PRIx64
-                  "-0x%" PRIx64 " for device DMA: %s\n", iova,
-                  iova + size - 1, error_get_pretty(err));
-    trace_vfio_pamu_refuse(iova, size, error_get_pretty(err));
+                  "-0x%" PRIx64 " for device DMA: %s\n", iova, last,
+                  error_get_pretty(err));
+    trace_vfio_pamu_refuse(iova, last, error_get_pretty(err));
     error_free(err);
-    vfio_pamu_add_section(pc, iova, size);
+    vfio_pamu_add_section(pc, iova, last);
     return true;
 }
 
@@ -598,13 +598,16 @@ static bool vfio_pamu_op_agrees(VFIOPamuContainer *pc, const PamuMapOp *op,
     return true;
 }
 
-/* The page-aligned range [*iova, *end) vfio_listener_region_add() maps */
-static void vfio_pamu_section_range(const MemoryRegionSection *section,
-                                    hwaddr *iova, hwaddr *end)
+/*
+ * The page-aligned range [*iova, *last] vfio_listener_region_add() maps;
+ * false if the section holds no whole page.
+ */
+static bool vfio_pamu_section_range(const MemoryRegionSection *section,
+                                    hwaddr *iova, hwaddr *last)
 {
-    *iova = REAL_HOST_PAGE_ALIGN(section->offset_within_address_space);
-    *end = (section->offset_within_address_space +
-            int128_get64(section->size)) & qemu_real_host_page_mask();
+    return pamu_plan_page_range(section->offset_within_address_space,
+                                section->size, qemu_real_host_page_size(),
+                                iova, last);
 }
 
 static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
@@ -612,8 +615,8 @@ static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
     MemoryRegion *mr = section->mr;
-    uint64_t base = (uintptr_t)memory_region_get_ram_ptr(mr);
-    hwaddr iova, end;
+    uint64_t base;
+    hwaddr iova, last;
     Error *err = NULL;
     VFIOPamuSection *s;
     PamuMapOp ops[ARRAY_SIZE(s->ops)];
@@ -622,11 +625,14 @@ static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
     PamuFitStatus st;
     uint32_t win;
 
-    vfio_pamu_section_range(section, &iova, &end);
+    if (!vfio_pamu_section_range(section, &iova, &last)) {
+        return true;            /* vfio_listener_region_add() skips it */
+    }
+    /* An IOMMU region has no RAM of its own to look at */
     if (memory_region_is_iommu(mr)) {
         error_setg(&err, "a guest IOMMU in front of a device assigned "
                    "through a PAMU is not supported");
-        return vfio_pamu_refuse(pc, iova, end - iova, err, errp);
+        return vfio_pamu_refuse(pc, iova, last, err, errp);
     }
     if (memory_region_is_ram_device(mr) ||
         !g_ptr_array_find(pc->ram_mrs, mr, NULL)) {
@@ -634,14 +640,15 @@ static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
         warn_report_once("vfio-pamu: PAMU windows map only guest RAM: no "
                          "PCI peer-to-peer DMA to %s at 0x%" PRIx64,
                          memory_region_name(mr), iova);
-        trace_vfio_pamu_refuse(iova, end - iova, "not guest RAM");
-        vfio_pamu_add_section(pc, iova, end - iova);
+        trace_vfio_pamu_refuse(iova, last, "not guest RAM");
+        vfio_pamu_add_section(pc, iova, last);
         return true;
     }
 
+    base = (uintptr_t)memory_region_get_ram_ptr(mr);
     r = (PamuRamRange) {
         .iova = iova,
-        .size = end - iova,
+        .size = last - iova + 1,
         .hva = base + section->offset_within_region +
                (iova - section->offset_within_address_space),
         .page_size = qemu_ram_pagesize(mr->ram_block),
@@ -650,16 +657,16 @@ static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
                        ops, &nr_ops, &win);
     if (st != PAMU_FIT_OK) {
         vfio_pamu_fit_error(pc, st, &r, win, &err);
-        return vfio_pamu_refuse(pc, r.iova, r.size, err, errp);
+        return vfio_pamu_refuse(pc, iova, last, err, errp);
     }
     for (k = 0; k < nr_ops; k++) {
         if (!vfio_pamu_op_agrees(pc, &ops[k], &win)) {
             error_setg(&err, "RAM at 0x%" PRIx64 " needs PAMU window %u, "
                        "which already maps other memory", r.iova, win);
-            return vfio_pamu_refuse(pc, r.iova, r.size, err, errp);
+            return vfio_pamu_refuse(pc, iova, last, err, errp);
         }
     }
-    s = vfio_pamu_add_section(pc, r.iova, r.size);
+    s = vfio_pamu_add_section(pc, iova, last);
     memcpy(s->ops, ops, sizeof(ops));
     s->nr_ops = nr_ops;
     return true;
@@ -670,10 +677,12 @@ static void vfio_pamu_del_window(VFIOContainerBase *bcontainer,
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
     VFIOPamuSection *s;
-    hwaddr iova, end;
+    hwaddr iova, last;
 
-    vfio_pamu_section_range(section, &iova, &end);
-    s = vfio_pamu_find(pc, iova, end - iova);
+    if (!vfio_pamu_section_range(section, &iova, &last)) {
+        return;
+    }
+    s = vfio_pamu_find(pc, iova, last);
     if (s) {
         QLIST_REMOVE(s, next);
         g_free(s);
@@ -769,7 +778,7 @@ static int vfio_pamu_dma_map(const VFIOContainerBase *bcontainer,
                              bool readonly)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
-    VFIOPamuSection *s = vfio_pamu_find(pc, iova, size);
+    VFIOPamuSection *s = vfio_pamu_find(pc, iova, iova + size - 1);
     unsigned k;
     uint32_t i, first;
     int ret;
@@ -816,7 +825,7 @@ static int vfio_pamu_dma_unmap(const VFIOContainerBase *bcontainer,
                                IOMMUTLBEntry *iotlb)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
-    VFIOPamuSection *s = vfio_pamu_find(pc, iova, size);
+    VFIOPamuSection *s = vfio_pamu_find(pc, iova, iova + size - 1);
 
     if (!s || !s->mapped) {
         return 0;

@@ -19,7 +19,9 @@
 #include <sys/wait.h>
 #include "hw/pci/pci.h"
 #include "hw/pci/pci_regs.h"
+#include "hw/iommu/pamu-regs.h"
 #include "libqtest.h"
+#include "qobject/qdict.h"
 #include "e500-pci-edu.h"
 #include "vfio-pamu-sim/vfio-pamu-sim.h"
 #include "vfio-pamu-sim/sim-host.h"
@@ -30,6 +32,7 @@
 #define SHPC_CMD_TRGT   0x15
 #define SHPC_SLOT_OFF   0x0f    /* state disabled, power indicator off */
 #define RAM_MB          128
+#define GUTS_CCSR_OFFSET 0xe0000
 #define SIM_CONFIG      "banks=3,max_windows=256,addr_bits=36"
 
 static const E500Board *board;      /* ppce500 */
@@ -435,6 +438,47 @@ static void test_unplug(void)
     env_put(&e);
 }
 
+/*
+ * The guest takes the emulated PAMU into use (an inbound window, then
+ * PAMUBYPENR cleared): the PCI host's DMA space now holds a guest IOMMU,
+ * not RAM, and a vfio-pci device hot-plugged then must be refused by
+ * realize, with QEMU running on.
+ */
+static void test_guest_iommu(void)
+{
+    const char *desc;
+    QDict *rsp;
+    int i;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    start(&e, "-device pamu "
+              "-device pci-bridge,id=br0,chassis_nr=1,shpc=on,addr=0x2");
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
+    qtest_writel(e.qts, board->ccsr + GUTS_CCSR_OFFSET + PAMU_GUTS_PAMUBYPENR,
+                 0);
+    for (i = 0; i < 1; i++) {
+        rsp = qtest_qmp(e.qts, "{'execute': 'device_add', 'arguments':"
+                        " {'driver': 'vfio-pci', 'host': '" HOST_BDF "',"
+                        " 'bus': 'br0', 'addr': '0x1', 'id': 'hostdev0'}}");
+        g_assert_true(qdict_haskey(rsp, "error"));
+        desc = qdict_get_str(qdict_get_qdict(rsp, "error"), "desc");
+        if (!i) {
+            g_test_message("device_add: %s", desc);
+        }
+        g_assert_nonnull(strstr(desc, "a guest IOMMU in front of a device "
+                                "assigned through a PAMU is not supported"));
+        qobject_unref(rsp);
+    }
+    /* the PAMU and its regions are alive: the guest can reprogram them */
+    e500_clear_inbound_window(e.qts, board, 0);
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
+    qtest_qmp_assert_success(e.qts, "{'execute': 'query-status'}");
+    env_put(&e);
+}
+
 /* Waits a while for @pid to exit; false if it is still running */
 static bool wait_exit(GPid pid, int *status)
 {
@@ -634,6 +678,7 @@ int main(int argc, char **argv)
     qtest_add_func("vfio-pamu/e2e/dma-msi", test_e2e);
     qtest_add_func("vfio-pamu/e2e/hot-unplug", test_unplug);
     qtest_add_func("vfio-pamu/e2e/hot-plug", test_hotplug);
+    qtest_add_func("vfio-pamu/refused/guest-iommu", test_guest_iommu);
     qtest_add_func("vfio-pamu/refused/no-hugepages", test_no_hugepages);
     qtest_add_func("vfio-pamu/refused/too-much-ram", test_too_much_ram);
     qtest_add_func("vfio-pamu/refused/no-msi-windows", test_no_msi_windows);

@@ -609,6 +609,40 @@ static void test_random(void)
     g_assert_cmpuint(refused, >, 1000);
 }
 
+/* The pages vfio maps of a section, which may cover all 2^64 bytes */
+static void test_page_range(void)
+{
+    uint64_t first = 1, last = 1;
+
+    g_assert_true(pamu_plan_page_range(0, int128_2_64(), 4 * KiB, &first,
+                                       &last));
+    g_assert_cmphex(first, ==, 0);
+    g_assert_cmphex(last, ==, UINT64_MAX);
+    g_assert_true(pamu_plan_page_range(1ULL << 63, int128_make64(1ULL << 63),
+                                       64 * KiB, &first, &last));
+    g_assert_cmphex(first, ==, 1ULL << 63);
+    g_assert_cmphex(last, ==, UINT64_MAX);
+    /* the last page of the address space, from an unaligned start */
+    g_assert_true(pamu_plan_page_range(-(uint64_t)(6 * KiB),
+                                       int128_make64(6 * KiB), 4 * KiB,
+                                       &first, &last));
+    g_assert_cmphex(first, ==, -(uint64_t)(4 * KiB));
+    g_assert_cmphex(last, ==, UINT64_MAX);
+    /* unaligned ends are trimmed to whole pages */
+    g_assert_true(pamu_plan_page_range(0x1234, int128_make64(0x3000),
+                                       4 * KiB, &first, &last));
+    g_assert_cmphex(first, ==, 0x2000);
+    g_assert_cmphex(last, ==, 0x3fff);
+    /* no whole page */
+    g_assert_false(pamu_plan_page_range(0x1001, int128_make64(0x1000),
+                                        4 * KiB, &first, &last));
+    g_assert_false(pamu_plan_page_range(-(uint64_t)(2 * KiB),
+                                        int128_make64(2 * KiB), 4 * KiB,
+                                        &first, &last));
+    g_assert_false(pamu_plan_page_range(0, int128_zero(), 4 * KiB, &first,
+                                        &last));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -623,5 +657,6 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio-pamu-plan/hva-offset", test_hva_offset);
     g_test_add_func("/vfio-pamu-plan/fit", test_fit);
     g_test_add_func("/vfio-pamu-plan/random", test_random);
+    g_test_add_func("/vfio-pamu-plan/page-range", test_page_range);
     return g_test_run();
 }

@@ -10,6 +10,8 @@
 #ifndef HW_VFIO_FSL_PAMU_PLAN_H
 #define HW_VFIO_FSL_PAMU_PLAN_H
 
+#include "qemu/int128.h"
+
 /* Smallest window (and mapping) the PAMU supports */
 #define PAMU_PLAN_MIN_WINDOW    4096ULL
 /* Windows per aperture: one PAACE plus up to 256 SPAACEs */
@@ -115,5 +117,14 @@ PamuFitStatus pamu_plan_fit(const PamuPlan *plan, const PamuRamRange *r,
                             uint64_t mem_start, uint64_t mem_end,
                             PamuMapOp ops[2], unsigned *nr_ops,
                             uint32_t *window);
+
+/*
+ * pamu_plan_page_range: the whole host pages of @page_size bytes inside
+ * [@start, @start + @size), as vfio_listener_region_add() maps a section:
+ * [*@first, *@last], or false if there is none.  @size may be 2^64, the
+ * size of a section that covers a whole address space.
+ */
+bool pamu_plan_page_range(uint64_t start, Int128 size, uint64_t page_size,
+                          uint64_t *first, uint64_t *last);
 
 #endif /* HW_VFIO_FSL_PAMU_PLAN_H */
