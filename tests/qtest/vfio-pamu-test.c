@@ -442,7 +442,8 @@ static void test_unplug(void)
  * The guest takes the emulated PAMU into use (an inbound window, then
  * PAMUBYPENR cleared): the PCI host's DMA space now holds a guest IOMMU,
  * not RAM, and a vfio-pci device hot-plugged then must be refused by
- * realize, with QEMU running on.
+ * realize, with QEMU running on, however often it is tried (each refusal
+ * must leave the IOMMU region's references as they were).
  */
 static void test_guest_iommu(void)
 {
@@ -459,7 +460,7 @@ static void test_guest_iommu(void)
     e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
     qtest_writel(e.qts, board->ccsr + GUTS_CCSR_OFFSET + PAMU_GUTS_PAMUBYPENR,
                  0);
-    for (i = 0; i < 1; i++) {
+    for (i = 0; i < 32; i++) {
         rsp = qtest_qmp(e.qts, "{'execute': 'device_add', 'arguments':"
                         " {'driver': 'vfio-pci', 'host': '" HOST_BDF "',"
                         " 'bus': 'br0', 'addr': '0x1', 'id': 'hostdev0'}}");
