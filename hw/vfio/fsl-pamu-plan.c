@@ -28,6 +28,25 @@ static uint32_t limit_windows(const PamuPlanLimits *lim)
     return MIN(lim->max_windows, PAMU_PLAN_MAX_WINDOWS);
 }
 
+/* Does one of the @nr reachable ranges @reach hold [start, start + size)? */
+static bool reachable(const PamuIovaRange *reach, unsigned nr,
+                      uint64_t start, uint64_t size)
+{
+    uint64_t last = start + size - 1;
+    unsigned i;
+
+    if (!nr) {
+        return true;
+    }
+    for (i = 0; i < nr; i++) {
+        if (reach[i].start <= start && last <= reach[i].last &&
+            start <= last) {
+            return true;
+        }
+    }
+    return false;
+}
+
 /* The lowest set bit of @bits, or PAMU_PLAN_MAX_POW2 if none is set */
 static uint64_t lowest_bit(uint64_t bits)
 {
@@ -79,9 +98,13 @@ static uint64_t range_windows(const PamuRamRange *r, uint64_t w)
     return r->size / w + !!(r->size & (w - 1));
 }
 
-/* Fills @plan->use and the counters for an aperture already chosen. */
+/*
+ * Fills @plan->use and the counters for an aperture already chosen; it may
+ * find fewer than @msi_banks MSI windows.
+ */
 static void plan_fill(const PamuRamRange *ranges, unsigned nr,
-                      uint32_t msi_banks, PamuPlan *plan)
+                      const PamuPlanLimits *lim, uint32_t msi_banks,
+                      PamuPlan *plan)
 {
     uint64_t w = plan->window_size;
     unsigned i;
@@ -98,11 +121,16 @@ static void plan_fill(const PamuRamRange *ranges, unsigned nr,
         }
         plan->nr_ram_windows += count;
     }
-    /* The highest free windows, so MSI stays clear of RAM growing upward */
+    /*
+     * The highest free windows the host reaches, so MSI stays clear of RAM
+     * growing upward
+     */
     plan->nr_msi_windows = 0;
     for (n = plan->nr_windows - 1;
          n >= 0 && plan->nr_msi_windows < msi_banks; n--) {
-        if (plan->use[n] == PAMU_WINDOW_FREE) {
+        if (plan->use[n] == PAMU_WINDOW_FREE &&
+            reachable(lim->reach, lim->nr_reach,
+                      plan->aperture_start + n * w, w)) {
             plan->use[n] = PAMU_WINDOW_MSI;
             plan->nr_msi_windows++;
         }
@@ -113,7 +141,8 @@ static void plan_fill(const PamuRamRange *ranges, unsigned nr,
  * Plans with windows of exactly @w bytes.  Returns PAMU_PLAN_OK,
  * PAMU_PLAN_BAD_RANGE when some range cannot be cut into such windows,
  * or the reason the smallest aperture does not work (with
- * windows_needed/aperture_end set in @res).
+ * windows_needed/aperture_end set in @res).  An aperture with too few
+ * free reachable windows for MSI gives way to the next larger one.
  */
 static PamuPlanStatus plan_for_window(const PamuRamRange *ranges, unsigned nr,
                                       const PamuPlanLimits *lim,
@@ -138,7 +167,25 @@ static PamuPlanStatus plan_for_window(const PamuRamRange *ranges, unsigned nr,
     for (a = w; ; a <<= 1) {
         start = lo & ~(a - 1);
         if (hi - start <= a && a / w >= ram + msi_banks) {
-            break;
+            end = start + a;            /* 0 when it ends at 2^64 */
+            res->windows_needed = a / w;
+            res->aperture_end = end;
+            if (a / w > limit_windows(lim)) {
+                return PAMU_PLAN_TOO_MANY_WINDOWS;
+            }
+            if (limit_end(lim) && (end == 0 || end > limit_end(lim))) {
+                return PAMU_PLAN_ADDRESS_WIDTH;
+            }
+            plan->aperture_start = start;
+            plan->aperture_size = a;
+            plan->window_size = w;
+            plan->nr_windows = a / w;
+            plan_fill(ranges, nr, lim, msi_banks, plan);
+            if (plan->nr_msi_windows == msi_banks) {
+                plan->nr_reach = lim->nr_reach;
+                memcpy(plan->reach, lim->reach, sizeof(plan->reach));
+                return PAMU_PLAN_OK;
+            }
         }
         if (a == PAMU_PLAN_MAX_POW2) {
             res->windows_needed = UINT64_MAX;
@@ -146,22 +193,6 @@ static PamuPlanStatus plan_for_window(const PamuRamRange *ranges, unsigned nr,
             return PAMU_PLAN_ADDRESS_WIDTH;
         }
     }
-    end = start + a;            /* 0 when it ends at 2^64 */
-    res->windows_needed = a / w;
-    res->aperture_end = end;
-    if (a / w > limit_windows(lim)) {
-        return PAMU_PLAN_TOO_MANY_WINDOWS;
-    }
-    if (limit_end(lim) && (end == 0 || end > limit_end(lim))) {
-        return PAMU_PLAN_ADDRESS_WIDTH;
-    }
-
-    plan->aperture_start = start;
-    plan->aperture_size = a;
-    plan->window_size = w;
-    plan->nr_windows = a / w;
-    plan_fill(ranges, nr, msi_banks, plan);
-    return PAMU_PLAN_OK;
 }
 
 /*
@@ -255,10 +286,11 @@ bool pamu_plan(const PamuRamRange *ranges, unsigned nr,
                PamuPlanResult *res)
 {
     PamuPlanResult first, scratch;
-    PamuPlanLimits wide = *lim;
+    PamuPlanLimits wide = *lim, everywhere = *lim;
     uint64_t p, min_page = PAMU_PLAN_MAX_POW2, max_page = 0, bits = 0;
     unsigned i;
 
+    g_assert(lim->nr_reach <= PAMU_PLAN_MAX_REACH);
     memset(res, 0, sizeof(*res));
     if (!nr) {
         res->status = PAMU_PLAN_NO_RAM;
@@ -268,6 +300,14 @@ bool pamu_plan(const PamuRamRange *ranges, unsigned nr,
         res->status = PAMU_PLAN_BAD_RANGE;
         return false;
     }
+    for (i = 0; i < nr; i++) {
+        if (!reachable(lim->reach, lim->nr_reach, ranges[i].iova,
+                       ranges[i].size)) {
+            res->range = i;
+            res->status = PAMU_PLAN_RAM_UNREACHABLE;
+            return false;
+        }
+    }
     if (plan_rule(ranges, nr, lim, lim->msi_banks, 0, plan, res)) {
         return true;
     }
@@ -275,8 +315,13 @@ bool pamu_plan(const PamuRamRange *ranges, unsigned nr,
 
     /* Say which constraint bites, and what backing pages would do. */
     wide.addr_bits = 64;
-    if (lim->msi_banks &&
-        plan_rule(ranges, nr, lim, 0, 0, plan, &scratch)) {
+    everywhere.nr_reach = 0;
+    if (lim->nr_reach &&
+        plan_rule(ranges, nr, &everywhere, lim->msi_banks, 0, plan,
+                  &scratch)) {
+        first.status = PAMU_PLAN_MSI_UNREACHABLE;
+    } else if (lim->msi_banks &&
+               plan_rule(ranges, nr, lim, 0, 0, plan, &scratch)) {
         first.status = PAMU_PLAN_NO_MSI_WINDOWS;
     } else if (plan_rule(ranges, nr, &wide, lim->msi_banks, 0, plan,
                          &scratch)) {
@@ -347,6 +392,14 @@ PamuFitStatus pamu_plan_fit(const PamuPlan *plan, const PamuRamRange *r,
     if (piece > r->page_size) {
         *window = first;
         return PAMU_FIT_PAGE_TOO_SMALL;
+    }
+    for (i = first; i <= last; i++) {
+        if (!reachable(plan->reach, plan->nr_reach,
+                       plan->aperture_start + (uint64_t)i * w,
+                       i == last ? tail : w)) {
+            *window = i;
+            return PAMU_FIT_UNREACHABLE;
+        }
     }
 
     whole = last - first + (tail == w);

@@ -54,9 +54,8 @@ typedef struct VFIOPamuMapping {
 
 typedef struct VFIOPamuContainer {
     VFIOContainer container;
-    uint32_t max_windows;           /* WINDOWS.max_count */
-    uint32_t msi_banks;             /* MSI_BANKS.count */
-    uint32_t addr_bits;             /* from the IOVA range before GEOMETRY */
+    /* What the host reports before GEOMETRY: what a plan may use */
+    PamuPlanLimits limits;
     PamuPlan plan;
     /* The guest RAM regions the plan was made for */
     GPtrArray *ram_mrs;
@@ -161,46 +160,90 @@ static struct vfio_iommu_type1_info *vfio_pamu_get_info(VFIOPamuContainer *pc,
     return info;
 }
 
-/* What the host PAMU can do: windows, MSI banks, address width. */
+/*
+ * Before GEOMETRY is set, the window sizes go up to 2^address_bits (bit 63
+ * for 64 bits) and the IOVA ranges are those the host controller reaches.
+ */
+static bool vfio_pamu_get_reach(VFIOPamuContainer *pc,
+                                struct vfio_iommu_type1_info *info,
+                                Error **errp)
+{
+    PamuPlanLimits *lim = &pc->limits;
+    struct vfio_iommu_type1_info_cap_iova_range *cap;
+    uint32_t i;
+
+    if (!(info->flags & VFIO_IOMMU_INFO_PGSIZES) || !info->iova_pgsizes) {
+        error_setg(errp, "the host PAMU reports no window sizes");
+        return false;
+    }
+    lim->addr_bits = 63 - clz64(info->iova_pgsizes);
+    lim->addr_bits += lim->addr_bits == 63;
+    cap = (void *)vfio_get_iommu_type1_info_cap(info,
+                                        VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
+    if (!cap || !cap->nr_iovas || cap->nr_iovas > PAMU_PLAN_MAX_REACH) {
+        error_setg(errp, "the host PAMU reports %u reachable IOVA ranges, "
+                   "not 1 to %u", cap ? cap->nr_iovas : 0,
+                   PAMU_PLAN_MAX_REACH);
+        return false;
+    }
+    for (i = 0; i < cap->nr_iovas; i++) {
+        const struct vfio_iova_range *r = &cap->iova_ranges[i];
+
+        if (r->start > r->end ||
+            (i && r->start <= cap->iova_ranges[i - 1].end)) {
+            error_setg(errp, "the host PAMU reports unsorted or "
+                       "overlapping IOVA ranges");
+            return false;
+        }
+        lim->reach[i] = (PamuIovaRange) { .start = r->start,
+                                          .last = r->end };
+        trace_vfio_pamu_reachable(r->start, r->end);
+    }
+    lim->nr_reach = cap->nr_iovas;
+    return true;
+}
+
+/* What the host PAMU can do: windows, MSI banks, reachable IOVAs. */
 static bool vfio_pamu_get_limits(VFIOPamuContainer *pc, Error **errp)
 {
     g_autofree struct vfio_iommu_type1_info *info = NULL;
-    struct vfio_iommu_type1_info_cap_iova_range *cap;
+    PamuPlanLimits *lim = &pc->limits;
     struct vfio_iommu_pamu_attr a;
-    uint64_t last = UINT64_MAX;
-    uint32_t i;
 
     info = vfio_pamu_get_info(pc, errp);
-    if (!info) {
+    if (!info || !vfio_pamu_get_reach(pc, info, errp)) {
         return false;
     }
-    /* Before GEOMETRY is set, the range is what an aperture may cover. */
-    cap = (void *)vfio_get_iommu_type1_info_cap(info,
-                                        VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
-    if (cap && cap->nr_iovas) {
-        last = 0;
-        for (i = 0; i < cap->nr_iovas; i++) {
-            last = MAX(last, cap->iova_ranges[i].end);
-        }
-    }
-    pc->addr_bits = last == UINT64_MAX ? 64 : 64 - clz64(last);
-
     if (!vfio_pamu_get_attr(pc, VFIO_PAMU_ATTR_WINDOWS, &a, errp)) {
         return false;
     }
-    pc->max_windows = a.windows.max_count;
+    lim->max_windows = a.windows.max_count;
     if (!vfio_pamu_get_attr(pc, VFIO_PAMU_ATTR_MSI_BANKS, &a, errp)) {
         return false;
     }
-    pc->msi_banks = a.msi_banks.count;
+    lim->msi_banks = a.msi_banks.count;
     if (a.msi_banks.mapped_mask) {
         error_setg(errp, "the PAMU container already maps MSI banks 0x%"
                    PRIx64, (uint64_t)a.msi_banks.mapped_mask);
         return false;
     }
-    trace_vfio_pamu_limits(pc->max_windows, pc->msi_banks,
-                           a.msi_banks.bank_size, pc->addr_bits);
+    trace_vfio_pamu_limits(lim->max_windows, lim->msi_banks,
+                           a.msi_banks.bank_size, lim->addr_bits);
     return true;
+}
+
+/* "0x0-0xbffffff, 0x40000000-0x5fffffff": what the host reaches */
+static char *vfio_pamu_reach_str(const PamuPlanLimits *lim)
+{
+    GString *str = g_string_new(NULL);
+    unsigned i;
+
+    for (i = 0; i < lim->nr_reach; i++) {
+        g_string_append_printf(str, "%s0x%" PRIx64 "-0x%" PRIx64,
+                               i ? ", " : "", lim->reach[i].start,
+                               lim->reach[i].last);
+    }
+    return g_string_free(str, false);
 }
 
 typedef struct VFIOPamuRamList {
@@ -263,6 +306,7 @@ static void vfio_pamu_plan_error(VFIOPamuContainer *pc, const GArray *ranges,
     ERRP_GUARD();
     g_autofree char *ram = size_to_str(total);
     g_autofree char *win = size_to_str(res->window_size);
+    g_autofree char *reach = vfio_pamu_reach_str(&pc->limits);
     const PamuRamRange *r;
     uint64_t min_page = UINT64_MAX;
     guint i;
@@ -287,11 +331,11 @@ static void vfio_pamu_plan_error(VFIOPamuContainer *pc, const GArray *ranges,
             error_setg(errp, "guest RAM is not backed by hugepages: %s of "
                        "RAM in windows of %s needs %" PRIu64 " PAMU windows, "
                        "the host PAMU has %u", ram, win, res->ram_windows,
-                       pc->max_windows);
+                       pc->limits.max_windows);
         } else {
             error_setg(errp, "guest RAM is too large for %u PAMU windows: "
                        "%s of RAM in windows of %s needs %" PRIu64,
-                       pc->max_windows, ram, win, res->ram_windows);
+                       pc->limits.max_windows, ram, win, res->ram_windows);
         }
         vfio_pamu_hint_hugepages(res, total, errp);
         return;
@@ -300,18 +344,34 @@ static void vfio_pamu_plan_error(VFIOPamuContainer *pc, const GArray *ranges,
                    "the host: %s of RAM takes %" PRIu64 " windows of %s, and "
                    "an aperture with a free window per bank would need %"
                    PRIu64 " windows%s (the host PAMU has %u and addresses %u "
-                   "bits)", pc->msi_banks, ram, res->ram_windows, win,
+                   "bits)", pc->limits.msi_banks, ram, res->ram_windows, win,
                    res->windows_needed,
-                   res->windows_needed <= pc->max_windows ?
+                   res->windows_needed <= pc->limits.max_windows ?
                    " and end beyond the PAMU's address space" : "",
-                   pc->max_windows, pc->addr_bits);
+                   pc->limits.max_windows, pc->limits.addr_bits);
         vfio_pamu_hint_hugepages(res, total, errp);
         return;
     case PAMU_PLAN_ADDRESS_WIDTH:
         error_setg(errp, "guest RAM needs a PAMU aperture ending at 0x%"
                    PRIx64 ", beyond the %u-bit address space of the host "
-                   "PAMU", res->aperture_end, pc->addr_bits);
+                   "PAMU", res->aperture_end, pc->limits.addr_bits);
         error_append_hint(errp, "Give the guest less RAM (-m).\n");
+        return;
+    case PAMU_PLAN_RAM_UNREACHABLE:
+        r = &g_array_index(ranges, PamuRamRange, res->range);
+        error_setg(errp, "guest RAM at 0x%" PRIx64 "-0x%" PRIx64 " is "
+                   "outside the IOVAs the host's PCIe controller reaches "
+                   "(%s)", r->iova, r->iova + r->size - 1, reach);
+        error_append_hint(errp, "Give the guest less RAM (-m), or have the "
+                          "host's inbound windows cover it.\n");
+        return;
+    case PAMU_PLAN_MSI_UNREACHABLE:
+        error_setg(errp, "no PAMU aperture of at most %u windows of %s has "
+                   "%u free windows for the MSI banks that the host's PCIe "
+                   "controller reaches (%s)", pc->limits.max_windows, win,
+                   pc->limits.msi_banks, reach);
+        error_append_hint(errp, "Give the guest less RAM (-m), or have the "
+                          "host's inbound windows reach beyond it.\n");
         return;
     case PAMU_PLAN_OK:
         break;
@@ -325,11 +385,6 @@ static bool vfio_pamu_plan_ram(VFIOPamuContainer *pc, Error **errp)
     g_autoptr(GArray) ranges = g_array_new(false, false,
                                            sizeof(PamuRamRange));
     VFIOPamuRamList list = { .ranges = ranges, .mrs = pc->ram_mrs };
-    PamuPlanLimits lim = {
-        .max_windows = pc->max_windows,
-        .msi_banks = pc->msi_banks,
-        .addr_bits = pc->addr_bits,
-    };
     PamuPlanResult res;
 
     WITH_RCU_READ_LOCK_GUARD() {
@@ -337,7 +392,7 @@ static bool vfio_pamu_plan_ram(VFIOPamuContainer *pc, Error **errp)
 
         flatview_for_each_range(fv, vfio_pamu_collect_ram, &list);
     }
-    if (!pamu_plan((PamuRamRange *)ranges->data, ranges->len, &lim,
+    if (!pamu_plan((PamuRamRange *)ranges->data, ranges->len, &pc->limits,
                    &pc->plan, &res)) {
         vfio_pamu_plan_error(pc, ranges, list.total, &res, errp);
         return false;
@@ -572,6 +627,11 @@ static void vfio_pamu_fit_error(VFIOPamuContainer *pc, PamuFitStatus st,
                    page, w);
         error_append_hint(errp, "Back all guest RAM with hugepages of at "
                           "least %s.\n", w);
+        break;
+    case PAMU_FIT_UNREACHABLE:
+        error_setg(errp, "RAM at 0x%" PRIx64 "-0x%" PRIx64 " needs PAMU "
+                   "window %u, which the host's PCIe controller does not "
+                   "reach", r->iova, end, win);
         break;
     case PAMU_FIT_OK:
         g_assert_not_reached();

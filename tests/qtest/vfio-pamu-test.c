@@ -109,14 +109,20 @@ static void sim_env_unset(void)
     g_unsetenv(VFIO_PAMU_SIM_LOG_ENV);
 }
 
-static void start(Env *e, const char *devices)
+/* QEMU against a host configured by @config (VFIO_PAMU_SIM) */
+static void start_host(Env *e, const char *config, const char *devices)
 {
     g_autofree char *mem = memory_args(e, RAM_MB);
 
-    sim_env_set(e->log, SIM_CONFIG);
+    sim_env_set(e->log, config);
     e->qts = qtest_initf("-M %s -nodefaults -bios %s %s %s", board->machine,
                          bios, mem, devices);
     sim_env_unset();
+}
+
+static void start(Env *e, const char *devices)
+{
+    start_host(e, SIM_CONFIG, devices);
 }
 
 /* The simulated function's registers are little-endian, the CPU is not. */
@@ -480,6 +486,72 @@ static void test_guest_iommu(void)
     env_put(&e);
 }
 
+/*
+ * A host whose PCIe controller reaches only [0, 192 MiB): the plan keeps
+ * the aperture of the e500 guest, but its MSI windows move into the
+ * reachable part, and RAM the guest shows the device beyond it stays
+ * unmapped.
+ */
+static void test_reachable(void)
+{
+    const uint32_t devfn = board->first_devfn;
+    g_auto(GStrv) lines = NULL;
+    uint8_t pattern[64], got[64];
+    uint64_t v;
+    int i;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    start_host(&e, SIM_CONFIG ",inbound=0+0xc000000",
+               "-device vfio-pci,host=" HOST_BDF ",id=hostdev0");
+    lines = sim_log_lines(e.log);
+    i = sim_log_find(lines, 0, "ioctl SET_ATTR GEOMETRY start=0x0 "
+                               "size=0x10000000 ret=0");
+    g_assert_cmpint(i, >=, 0);
+    g_assert_cmpint(sim_log_find(lines, i, "ioctl SET_ATTR WINDOWS "
+                                           "count=128"), >, i);
+    g_assert_cmpint(sim_log_find(lines, i, "map-msi windows=93-95 "), >, i);
+
+    e.bar = e500_pci_map_bar0(e.qts, board, devfn);
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
+    /* RAM [0, 32 MiB) again at PCI 128 MiB: reachable windows 64-79 */
+    e500_set_inbound_window(e.qts, board, 1, 128 * MiB, 0, 25);
+    /* and [0, 64 MiB) at 192 MiB, which the host does not reach */
+    e500_set_inbound_window(e.qts, board, 2, 192 * MiB, 0, 26);
+    g_strfreev(lines);
+    lines = sim_log_lines(e.log);
+    g_assert_cmpint(find_map(lines, 0), >=, 0);
+    i = find_map(lines, 128 * MiB);
+    g_assert_cmpint(i, >=, 0);
+    g_assert_true(sim_log_value(lines[i], "size", &v) && v == 32 * MiB);
+    g_assert_cmpint(find_map(lines, 192 * MiB), ==, -1);
+    g_assert_cmpint(sim_log_count(lines, "ioctl MAP_DMA flags=0x3 "
+                                         "iova=0xc000000"), ==, 0);
+
+    fill(pattern, sizeof(pattern), 0x3c);
+    qtest_memwrite(e.qts, 0x1000, pattern, sizeof(pattern));
+    g_assert_cmpuint(device_dma(&e, 128 * MiB + 0x1000, 0, 64, false), ==,
+                     SIM_DMA_STATUS_DONE);
+    g_assert_cmpuint(device_dma(&e, 0x2000, 0, 64, true), ==,
+                     SIM_DMA_STATUS_DONE);
+    qtest_memread(e.qts, 0x2000, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), pattern, sizeof(pattern));
+    /* MSI through the bank window in the reachable part */
+    enable_msi(&e, devfn, 0x3000000, 0x1234);
+    g_strfreev(lines);
+    lines = sim_log_lines(e.log);
+    i = sim_log_find(lines, 0, "set-irqs index=1 ");
+    g_assert_cmpint(i, >=, 0);
+    g_assert_true(sim_log_value(lines[i], "msi-iova", &v));
+    g_assert_cmphex(v, ==, 186 * MiB + SIM_MSIIR_OFFSET);
+    bar_writel(&e, SIM_REG_MSI_SEND, 0);
+    g_assert_cmpuint(bar_readl(&e, SIM_REG_MSI_STATUS), ==,
+                     SIM_MSI_STATUS_DELIVERED);
+    env_put(&e);
+}
+
 /* Waits a while for @pid to exit; false if it is still running */
 static bool wait_exit(GPid pid, int *status)
 {
@@ -653,6 +725,24 @@ static void test_no_msi_windows(void)
     }
 }
 
+/* Guest RAM the host's PCIe controller does not reach */
+static void test_ram_unreachable(void)
+{
+    static const char *const expect[] = {
+        "guest RAM at 0x0-0x7ffffff is outside the IOVAs the host's PCIe "
+        "controller reaches (0x0-0x3ffffff)",
+        "Give the guest less RAM (-m), or have the host's inbound windows "
+        "cover it.",
+        NULL
+    };
+    Env e;
+
+    if (env_get(&e, RAM_MB)) {
+        expect_refusal(&e, RAM_MB, SIM_CONFIG ",inbound=0+0x4000000", expect);
+        env_put(&e);
+    }
+}
+
 int main(int argc, char **argv)
 {
     size_t i;
@@ -680,6 +770,8 @@ int main(int argc, char **argv)
     qtest_add_func("vfio-pamu/e2e/hot-unplug", test_unplug);
     qtest_add_func("vfio-pamu/e2e/hot-plug", test_hotplug);
     qtest_add_func("vfio-pamu/refused/guest-iommu", test_guest_iommu);
+    qtest_add_func("vfio-pamu/e2e/reachable", test_reachable);
+    qtest_add_func("vfio-pamu/refused/ram-unreachable", test_ram_unreachable);
     qtest_add_func("vfio-pamu/refused/no-hugepages", test_no_hugepages);
     qtest_add_func("vfio-pamu/refused/too-much-ram", test_too_much_ram);
     qtest_add_func("vfio-pamu/refused/no-msi-windows", test_no_msi_windows);

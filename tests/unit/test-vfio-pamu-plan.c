@@ -609,6 +609,81 @@ static void test_random(void)
     g_assert_cmpuint(refused, >, 1000);
 }
 
+/* Limits of a host whose PCIe controller reaches only [start, last] */
+static PamuPlanLimits limits_reach(uint32_t banks, uint64_t start,
+                                   uint64_t last)
+{
+    PamuPlanLimits lim = limits(banks, 256, 36);
+
+    lim.nr_reach = 1;
+    lim.reach[0] = (PamuIovaRange) { .start = start, .last = last };
+    return lim;
+}
+
+/*
+ * The e500 guest on a host that reaches [0, 192 MiB): the same aperture,
+ * but the MSI windows are the highest free windows it reaches, and no
+ * section may use the windows above.
+ */
+static void test_reach_msi(void)
+{
+    PamuRamRange r = ram(0, 128 * MiB, 2 * MiB), s;
+    PamuPlanLimits lim = limits_reach(3, 0, 192 * MiB - 1);
+    PamuPlanResult res;
+    PamuMapOp ops[2];
+    unsigned nr_ops;
+    uint32_t win;
+    PamuPlan p;
+
+    g_assert_true(pamu_plan(&r, 1, &lim, &p, &res));
+    g_assert_cmphex(p.window_size, ==, 2 * MiB);
+    g_assert_cmphex(p.aperture_size, ==, 256 * MiB);
+    g_assert_cmpuint(p.nr_msi_windows, ==, 3);
+    assert_windows(&p, 0, 64, PAMU_WINDOW_RAM);
+    assert_windows(&p, 64, 29, PAMU_WINDOW_FREE);
+    assert_windows(&p, 93, 3, PAMU_WINDOW_MSI);
+    assert_windows(&p, 96, 32, PAMU_WINDOW_FREE);
+
+    /* RAM seen a second time below the MSI windows, then above */
+    s = ram(128 * MiB, 32 * MiB, 2 * MiB);
+    s.hva = HVA_BASE;
+    g_assert_cmpint(fit(&p, &s, ops, &nr_ops, &win), ==, PAMU_FIT_OK);
+    s = ram(192 * MiB, 32 * MiB, 2 * MiB);
+    s.hva = HVA_BASE;
+    g_assert_cmpint(fit(&p, &s, ops, &nr_ops, &win), ==,
+                    PAMU_FIT_UNREACHABLE);
+    g_assert_cmpuint(win, ==, 96);
+
+    /* two reachable ranges: the top of the aperture is reachable again */
+    lim.nr_reach = 2;
+    lim.reach[0].last = 128 * MiB - 1;
+    lim.reach[1] = (PamuIovaRange) { 250 * MiB, 256 * MiB - 1 };
+    g_assert_true(pamu_plan(&r, 1, &lim, &p, &res));
+    assert_windows(&p, 125, 3, PAMU_WINDOW_MSI);
+}
+
+/* What a host that reaches too little refuses */
+static void test_reach_refused(void)
+{
+    PamuRamRange r = ram(0, 128 * MiB, 2 * MiB);
+    PamuPlanLimits lim = limits_reach(3, 0, 64 * MiB - 1);
+    PamuPlanResult res;
+    PamuPlan p;
+
+    /* RAM itself */
+    g_assert_false(pamu_plan(&r, 1, &lim, &p, &res));
+    g_assert_cmpint(res.status, ==, PAMU_PLAN_RAM_UNREACHABLE);
+    g_assert_cmpuint(res.range, ==, 0);
+
+    /* only RAM: no reachable window left for MSI, whatever the size */
+    lim = limits_reach(3, 0, 128 * MiB - 1);
+    g_assert_false(pamu_plan(&r, 1, &lim, &p, &res));
+    g_assert_cmpint(res.status, ==, PAMU_PLAN_MSI_UNREACHABLE);
+    g_assert_cmphex(res.min_page_size, ==, 0);
+    lim.msi_banks = 0;
+    g_assert_true(pamu_plan(&r, 1, &lim, &p, &res));
+}
+
 /* The pages vfio maps of a section, which may cover all 2^64 bytes */
 static void test_page_range(void)
 {
@@ -658,5 +733,7 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio-pamu-plan/fit", test_fit);
     g_test_add_func("/vfio-pamu-plan/random", test_random);
     g_test_add_func("/vfio-pamu-plan/page-range", test_page_range);
+    g_test_add_func("/vfio-pamu-plan/reach/msi", test_reach_msi);
+    g_test_add_func("/vfio-pamu-plan/reach/refused", test_reach_refused);
     return g_test_run();
 }

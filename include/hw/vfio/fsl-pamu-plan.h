@@ -25,11 +25,23 @@ typedef struct PamuRamRange {
     uint64_t page_size;     /* host pages backing it: one window must fit */
 } PamuRamRange;
 
+/* IOVAs [start, last] that the host's PCIe controller reaches */
+typedef struct PamuIovaRange {
+    uint64_t start;
+    uint64_t last;
+} PamuIovaRange;
+
+/* Reachable ranges the planner takes; the host controller has fewer */
+#define PAMU_PLAN_MAX_REACH     16
+
 /* What the host container reports */
 typedef struct PamuPlanLimits {
     uint32_t max_windows;   /* WINDOWS.max_count, capped at 256 */
     uint32_t msi_banks;     /* windows to keep for MSI banks */
     uint32_t addr_bits;     /* the aperture must end at or below 2^addr_bits */
+    /* sorted, disjoint; 0 ranges: every IOVA is reachable */
+    unsigned nr_reach;      /* at most PAMU_PLAN_MAX_REACH */
+    PamuIovaRange reach[PAMU_PLAN_MAX_REACH];
 } PamuPlanLimits;
 
 typedef enum PamuWindowUse {
@@ -46,6 +58,9 @@ typedef struct PamuPlan {
     uint32_t nr_ram_windows;
     uint32_t nr_msi_windows;
     uint8_t use[PAMU_PLAN_MAX_WINDOWS];     /* PamuWindowUse */
+    /* the reachable ranges it was planned for, as in PamuPlanLimits */
+    unsigned nr_reach;
+    PamuIovaRange reach[PAMU_PLAN_MAX_REACH];
 } PamuPlan;
 
 typedef enum PamuPlanStatus {
@@ -55,12 +70,14 @@ typedef enum PamuPlanStatus {
     PAMU_PLAN_TOO_MANY_WINDOWS, /* RAM alone needs more windows than exist */
     PAMU_PLAN_NO_MSI_WINDOWS,   /* RAM fits, but not with the MSI windows */
     PAMU_PLAN_ADDRESS_WIDTH,    /* the aperture would end beyond the PAMU */
+    PAMU_PLAN_RAM_UNREACHABLE,  /* a range lies outside the reachable IOVAs */
+    PAMU_PLAN_MSI_UNREACHABLE,  /* too few free windows are reachable */
 } PamuPlanStatus;
 
 typedef struct PamuPlanResult {
     PamuPlanStatus status;
     /* The fields below describe a failure. */
-    uint32_t range;             /* BAD_RANGE: the offending range */
+    uint32_t range;             /* BAD_RANGE, RAM_UNREACHABLE: the range */
     uint64_t window_size;       /* window size the rule starts from */
     uint64_t ram_windows;       /* windows RAM takes at that size */
     uint64_t windows_needed;    /* windows of the smallest aperture for it */
@@ -76,8 +93,8 @@ typedef struct PamuPlanResult {
  * than any backing page; it only grows (using a partial last window) when
  * the aperture would otherwise need more than max_windows windows.  The
  * aperture is the smallest naturally aligned power of two that holds the
- * RAM windows plus one free window per MSI bank; the MSI windows are the
- * highest free ones.
+ * RAM windows plus one free reachable window per MSI bank; the MSI windows
+ * are the highest free reachable ones.  All RAM must be reachable.
  *
  * Returns true and fills @plan, or returns false and explains in @res.
  */
@@ -102,6 +119,7 @@ typedef enum PamuFitStatus {
     PAMU_FIT_MSI_WINDOW,            /* touches a window kept for MSI */
     PAMU_FIT_HVA_MISALIGNED,        /* host memory not aligned to a window */
     PAMU_FIT_PAGE_TOO_SMALL,        /* backing pages smaller than a window */
+    PAMU_FIT_UNREACHABLE,           /* a window the host cannot reach */
 } PamuFitStatus;
 
 /*
