@@ -18,6 +18,9 @@
 
 #include "qemu/osdep.h"
 #include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <linux/vfio.h>
 
 #include "hw/vfio/vfio-common.h"
@@ -57,6 +60,7 @@ typedef struct VFIOPamuContainer {
     /* What the host reports before GEOMETRY: what a plan may use */
     PamuPlanLimits limits;
     PamuPlan plan;
+    uint64_t ram_bytes;             /* guest RAM the plan maps */
     /* The guest RAM regions the plan was made for */
     GPtrArray *ram_mrs;
     QLIST_HEAD(, VFIOPamuSection) sections;
@@ -397,10 +401,78 @@ static bool vfio_pamu_plan_ram(VFIOPamuContainer *pc, Error **errp)
         vfio_pamu_plan_error(pc, ranges, list.total, &res, errp);
         return false;
     }
+    pc->ram_bytes = list.total;
     trace_vfio_pamu_plan(pc->plan.aperture_start, pc->plan.aperture_size,
                          pc->plan.window_size, pc->plan.nr_windows,
                          pc->plan.nr_ram_windows, pc->plan.nr_msi_windows);
     return true;
+}
+
+/* The locked memory of this process, VmLck, in bytes */
+static uint64_t vfio_pamu_vm_locked(void)
+{
+    g_autofree char *status = NULL;
+    const char *p, *end;
+    uint64_t kib;
+
+    if (!g_file_get_contents("/proc/self/status", &status, NULL, NULL)) {
+        return 0;
+    }
+    p = strstr(status, "\nVmLck:");
+    if (!p || qemu_strtou64(p + strlen("\nVmLck:"), &end, 10, &kib)) {
+        return 0;
+    }
+    return kib * KiB;
+}
+
+static bool vfio_pamu_has_cap_ipc_lock(void)
+{
+    struct __user_cap_header_struct hdr = {
+        .version = _LINUX_CAPABILITY_VERSION_3,
+    };
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { };
+
+    if (syscall(SYS_capget, &hdr, data)) {
+        return false;
+    }
+    return data[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &
+           CAP_TO_MASK(CAP_IPC_LOCK);
+}
+
+/*
+ * Every byte the plan maps is charged to QEMU's locked memory, unless it
+ * has CAP_IPC_LOCK.  Find out now whether guest RAM fits under
+ * RLIMIT_MEMLOCK: the first map happens when the guest opens an inbound
+ * window, too late to tell the user.  (RAM shown to the device at a
+ * second IOVA is charged again; that can still fail at run time.)
+ */
+static bool vfio_pamu_check_memlock(VFIOPamuContainer *pc, Error **errp)
+{
+    ERRP_GUARD();
+    g_autofree char *ram = size_to_str(pc->ram_bytes);
+    g_autofree char *limit = NULL;
+    g_autofree char *locked = NULL;
+    struct rlimit rl;
+    uint64_t vmlck;
+
+    if (getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+        vfio_pamu_has_cap_ipc_lock()) {
+        return true;
+    }
+    vmlck = vfio_pamu_vm_locked();
+    if (vmlck <= rl.rlim_cur && pc->ram_bytes <= rl.rlim_cur - vmlck) {
+        return true;
+    }
+    limit = size_to_str(rl.rlim_cur);
+    locked = size_to_str(vmlck);
+    error_setg(errp, "the PAMU container locks all %s of guest RAM in host "
+               "memory, but QEMU may lock only %s (RLIMIT_MEMLOCK), %s of "
+               "which is locked already", ram, limit, locked);
+    error_append_hint(errp, "Raise QEMU's locked memory limit to at least "
+                      "%" PRIu64 " KiB (ulimit -l, or <memtune><hard_limit> "
+                      "in libvirt), or give it CAP_IPC_LOCK.\n",
+                      DIV_ROUND_UP(vmlck + pc->ram_bytes, KiB));
+    return false;
 }
 
 static bool vfio_pamu_set_geometry(VFIOPamuContainer *pc, Error **errp)
@@ -523,6 +595,7 @@ static bool vfio_pamu_setup(VFIOContainerBase *bcontainer, Error **errp)
     pc->ram_mrs = g_ptr_array_new();
 
     if (!vfio_pamu_get_limits(pc, errp) || !vfio_pamu_plan_ram(pc, errp) ||
+        !vfio_pamu_check_memlock(pc, errp) ||
         !vfio_pamu_set_geometry(pc, errp)) {
         goto free_mrs;
     }

@@ -16,7 +16,10 @@
 #include "qemu/bswap.h"
 #include "qemu/units.h"
 #include <poll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 #include "hw/pci/pci.h"
 #include "hw/pci/pci_regs.h"
 #include "hw/iommu/pamu-regs.h"
@@ -622,8 +625,9 @@ static void test_hotplug(void)
  * Runs QEMU to a failed realize: it must exit(1) on its own, with the
  * messages in @expect on stderr, and must not have mapped any RAM.
  */
-static void expect_refusal(Env *e, unsigned ram_mb, const char *config,
-                           const char *const *expect)
+static void expect_refusal_in(Env *e, unsigned ram_mb, const char *config,
+                              GSpawnChildSetupFunc child_setup,
+                              const char *const *expect)
 {
     g_autofree char *mem = memory_args(e, ram_mb);
     g_autofree char *cmd = g_strdup_printf(
@@ -641,9 +645,9 @@ static void expect_refusal(Env *e, unsigned ram_mb, const char *config,
     close(fd);
     sim_env_set(log, config);
     g_assert_true(g_spawn_async_with_pipes(NULL, argv, NULL,
-                                           G_SPAWN_DO_NOT_REAP_CHILD, NULL,
-                                           NULL, &pid, NULL, NULL, &fd,
-                                           NULL));
+                                           G_SPAWN_DO_NOT_REAP_CHILD,
+                                           child_setup, NULL, &pid, NULL,
+                                           NULL, &fd, NULL));
     sim_env_unset();
     {
         GString *s = g_string_new(NULL);
@@ -676,6 +680,12 @@ static void expect_refusal(Env *e, unsigned ram_mb, const char *config,
     g_assert_cmpint(sim_log_count(lines, "map windows"), ==, 0);
     g_assert_cmpint(sim_log_count(lines, "group-detach mappings=0"), ==, 1);
     unlink(log);
+}
+
+static void expect_refusal(Env *e, unsigned ram_mb, const char *config,
+                           const char *const *expect)
+{
+    expect_refusal_in(e, ram_mb, config, NULL, expect);
 }
 
 static void test_no_hugepages(void)
@@ -721,6 +731,43 @@ static void test_no_msi_windows(void)
 
     if (env_get(&e, 512)) {
         expect_refusal(&e, 512, SIM_CONFIG, expect);
+        env_put(&e);
+    }
+}
+
+/*
+ * In the QEMU about to run: a 4 MiB locked memory limit, and no
+ * CAP_IPC_LOCK (root keeps only the capabilities of the bounding set).
+ */
+static void memlock_4m(gpointer data)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_max < 4 * MiB) {
+        _exit(98);
+    }
+    rl.rlim_cur = 4 * MiB;
+    if (setrlimit(RLIMIT_MEMLOCK, &rl) ||
+        prctl(PR_CAPBSET_DROP, CAP_IPC_LOCK, 0, 0, 0)) {
+        _exit(99);
+    }
+}
+
+/* The plan locks more guest RAM than RLIMIT_MEMLOCK allows */
+static void test_memlock(void)
+{
+    static const char *const expect[] = {
+        "the PAMU container locks all 128 MiB of guest RAM in host memory, "
+        "but QEMU may lock only 4 MiB (RLIMIT_MEMLOCK), 0 B of which is "
+        "locked already",
+        "Raise QEMU's locked memory limit to at least 131072 KiB (ulimit -l, "
+        "or <memtune><hard_limit> in libvirt), or give it CAP_IPC_LOCK.",
+        NULL
+    };
+    Env e;
+
+    if (env_get(&e, RAM_MB)) {
+        expect_refusal_in(&e, RAM_MB, SIM_CONFIG, memlock_4m, expect);
         env_put(&e);
     }
 }
@@ -772,6 +819,7 @@ int main(int argc, char **argv)
     qtest_add_func("vfio-pamu/refused/guest-iommu", test_guest_iommu);
     qtest_add_func("vfio-pamu/e2e/reachable", test_reachable);
     qtest_add_func("vfio-pamu/refused/ram-unreachable", test_ram_unreachable);
+    qtest_add_func("vfio-pamu/refused/memlock", test_memlock);
     qtest_add_func("vfio-pamu/refused/no-hugepages", test_no_hugepages);
     qtest_add_func("vfio-pamu/refused/too-much-ram", test_too_much_ram);
     qtest_add_func("vfio-pamu/refused/no-msi-windows", test_no_msi_windows);
