@@ -489,6 +489,25 @@ static uint64_t vfio_pamu_window_iova(VFIOPamuContainer *pc, uint32_t i)
     return pc->plan.aperture_start + i * pc->plan.window_size;
 }
 
+/* The MSI map failed: say why, and how to get past EPERM */
+static void vfio_pamu_msi_error(int ret, uint32_t first, uint32_t last,
+                                Error **errp)
+{
+    ERRP_GUARD();
+
+    if (ret != -EPERM) {
+        error_setg_errno(errp, -ret, "mapping MSI banks into PAMU windows "
+                         "%u-%u failed", first, last);
+        return;
+    }
+    error_setg(errp, "the host has no MSI bank of its own for this device: "
+               "the banks left are shared with other containers or host "
+               "devices, whose interrupts the device could raise");
+    error_append_hint(errp, "If that is acceptable, allow unsafe interrupts "
+                      "on the host: vfio_iommu_fsl_pamu."
+                      "allow_unsafe_interrupts=1.\n");
+}
+
 /* Maps every MSI window of the plan, one call per run of them. */
 static bool vfio_pamu_map_msi(VFIOPamuContainer *pc, Error **errp)
 {
@@ -515,8 +534,7 @@ static bool vfio_pamu_map_msi(VFIOPamuContainer *pc, Error **errp)
         ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_MAP_DMA, &map);
         trace_vfio_pamu_map_msi(map.iova, map.size, ret);
         if (ret) {
-            error_setg_errno(errp, -ret, "mapping MSI banks into PAMU "
-                             "windows %u-%u failed", first, i);
+            vfio_pamu_msi_error(ret, first, i, errp);
             return false;
         }
     }
@@ -524,11 +542,19 @@ static bool vfio_pamu_map_msi(VFIOPamuContainer *pc, Error **errp)
     if (!vfio_pamu_get_attr(pc, VFIO_PAMU_ATTR_MSI_BANKS, &a, errp)) {
         return false;
     }
+    trace_vfio_pamu_msi_banks(a.msi_banks.mapped_mask, a.msi_banks.isolated);
     if (ctpop64(a.msi_banks.mapped_mask) != pc->plan.nr_msi_windows) {
         error_setg(errp, "the host mapped MSI banks 0x%" PRIx64 " into %u "
                    "windows", (uint64_t)a.msi_banks.mapped_mask,
                    pc->plan.nr_msi_windows);
         return false;
+    }
+    if (!a.msi_banks.isolated) {
+        warn_report("vfio: the host allows unsafe interrupts and gave the "
+                    "PAMU container MSI banks (0x%" PRIx64 ") shared with "
+                    "other containers or host devices: the assigned device "
+                    "can raise their interrupts",
+                    (uint64_t)a.msi_banks.mapped_mask);
     }
     return true;
 }

@@ -44,6 +44,7 @@ static char *bios;
 typedef struct Env {
     SimHugepages hp;
     char *log;
+    char *err;              /* QEMU's stderr */
     QTestState *qts;
     uint64_t bar;
 } Env;
@@ -72,11 +73,25 @@ static bool env_get(Env *e, unsigned ram_mb)
     fd = g_file_open_tmp("vfio-pamu-sim-log-XXXXXX", &e->log, NULL);
     g_assert_cmpint(fd, >=, 0);
     close(fd);
+    fd = g_file_open_tmp("vfio-pamu-stderr-XXXXXX", &e->err, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
     return true;
+}
+
+/* What QEMU has written to stderr so far */
+static char *env_stderr(Env *e)
+{
+    char *text = NULL;
+
+    g_assert_true(g_file_get_contents(e->err, &text, NULL, NULL));
+    return text;
 }
 
 static void env_put(Env *e)
 {
+    g_autofree char *err = NULL;
+
     if (e->qts) {
         qtest_quit(e->qts);
     }
@@ -84,6 +99,12 @@ static void env_put(Env *e)
     if (e->log) {
         unlink(e->log);
         g_free(e->log);
+    }
+    if (e->err) {
+        err = env_stderr(e);
+        g_test_message("QEMU said: %s", err);
+        unlink(e->err);
+        g_free(e->err);
     }
 }
 
@@ -118,8 +139,9 @@ static void start_host(Env *e, const char *config, const char *devices)
     g_autofree char *mem = memory_args(e, RAM_MB);
 
     sim_env_set(e->log, config);
-    e->qts = qtest_initf("-M %s -nodefaults -bios %s %s %s", board->machine,
-                         bios, mem, devices);
+    /* libqtest runs QEMU through the shell: keep its stderr in a file */
+    e->qts = qtest_initf("-M %s -nodefaults -bios %s %s %s 2>%s",
+                         board->machine, bios, mem, devices, e->err);
     sim_env_unset();
 }
 
@@ -772,6 +794,40 @@ static void test_memlock(void)
     }
 }
 
+/* Only shared MSI banks are left: EPERM, unless the host allows it */
+static void test_msi_shared(void)
+{
+    static const char *const expect[] = {
+        "the host has no MSI bank of its own for this device: the banks "
+        "left are shared with other containers or host devices, whose "
+        "interrupts the device could raise",
+        "If that is acceptable, allow unsafe interrupts on the host: "
+        "vfio_iommu_fsl_pamu.allow_unsafe_interrupts=1.",
+        NULL
+    };
+    g_autofree char *err = NULL;
+    g_auto(GStrv) lines = NULL;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    expect_refusal(&e, RAM_MB, SIM_CONFIG ",shared_banks=0x6", expect);
+
+    start_host(&e, SIM_CONFIG ",shared_banks=0x6,allow_unsafe_interrupts=1",
+               "-device vfio-pci,host=" HOST_BDF ",id=hostdev0");
+    lines = sim_log_lines(e.log);
+    g_assert_cmpint(sim_log_find(lines, 0, "map-msi windows=125-127 "
+                                           "banks=0x7 isolated=0"), >=, 0);
+    err = env_stderr(&e);
+    g_assert_nonnull(strstr(err, "warning: vfio: the host allows unsafe "
+                            "interrupts and gave the PAMU container MSI "
+                            "banks (0x7) shared with other containers or "
+                            "host devices: the assigned device can raise "
+                            "their interrupts"));
+    env_put(&e);
+}
+
 /* Guest RAM the host's PCIe controller does not reach */
 static void test_ram_unreachable(void)
 {
@@ -820,6 +876,7 @@ int main(int argc, char **argv)
     qtest_add_func("vfio-pamu/e2e/reachable", test_reachable);
     qtest_add_func("vfio-pamu/refused/ram-unreachable", test_ram_unreachable);
     qtest_add_func("vfio-pamu/refused/memlock", test_memlock);
+    qtest_add_func("vfio-pamu/refused/msi-shared", test_msi_shared);
     qtest_add_func("vfio-pamu/refused/no-hugepages", test_no_hugepages);
     qtest_add_func("vfio-pamu/refused/too-much-ram", test_too_much_ram);
     qtest_add_func("vfio-pamu/refused/no-msi-windows", test_no_msi_windows);
