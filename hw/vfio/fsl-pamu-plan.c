@@ -435,3 +435,209 @@ bool pamu_plan_page_range(uint64_t start, Int128 size, uint64_t page_size,
     *last = int128_get64(int128_sub(hi, int128_one()));
     return true;
 }
+
+static uint64_t window_iova(const PamuPlan *plan, uint32_t i)
+{
+    return plan->aperture_start + (uint64_t)i * plan->window_size;
+}
+
+/* The permissions every user of @w has; 0 if it has none */
+static uint8_t common_perm(const PamuWindow *w, uint8_t extra)
+{
+    uint8_t perm = extra ? extra : PAMU_PERM_RW;
+    bool any = extra;
+    unsigned p;
+
+    for (p = 1; p <= PAMU_PERM_RW; p++) {
+        if (w->users[p]) {
+            perm &= p;
+            any = true;
+        }
+    }
+    return any ? perm : 0;
+}
+
+/* Does @sec share window @i with a neighbour, i.e. cover only part of it? */
+static bool window_shared(const PamuPlan *plan, const PamuSectionMap *sec,
+                          uint32_t i)
+{
+    uint64_t start = window_iova(plan, i);
+
+    return start < sec->iova || start + (plan->window_size - 1) > sec->last;
+}
+
+static void add_call(GArray *calls, bool map, const PamuPlan *plan,
+                     uint32_t first, uint32_t n, uint64_t size, uint64_t hva,
+                     uint8_t perm)
+{
+    PamuCall c = {
+        .map = map, .window = first, .nr_windows = n,
+        .iova = window_iova(plan, first), .size = size, .hva = hva,
+        .perm = perm,
+    };
+
+    g_array_append_val(calls, c);
+}
+
+/* The bytes of the mapping that starts at window @first */
+static uint64_t mapping_size(const PamuPlan *plan, const PamuWindow *win,
+                             uint32_t first)
+{
+    uint32_t last = first + win[first].map_count - 1;
+
+    return (uint64_t)(last - first) * plan->window_size + win[last].size;
+}
+
+/* Maps the windows of @op that nothing maps: shared ones on their own */
+static void add_new_windows(const PamuPlan *plan, const PamuWindow *win,
+                            const PamuSectionMap *sec, const PamuMapOp *op,
+                            GArray *calls)
+{
+    uint64_t w = plan->window_size, piece = MIN(op->size, w);
+    uint32_t end = op->window + op->nr_windows, i = op->window, first;
+
+    while (i < end) {
+        if (win[i].size) {
+            i++;
+            continue;
+        }
+        first = i++;
+        while (i < end && !win[i].size && !window_shared(plan, sec, i) &&
+               !window_shared(plan, sec, first)) {
+            i++;
+        }
+        add_call(calls, true, plan, first, i - first,
+                 i - first > 1 ? (uint64_t)(i - first) * w : piece,
+                 op->hva + (uint64_t)(first - op->window) * w, sec->perm);
+    }
+}
+
+bool pamu_windows_add(const PamuPlan *plan, const PamuWindow *win,
+                      const PamuSectionMap *sec, GArray *calls,
+                      uint32_t *conflict)
+{
+    uint64_t w = plan->window_size;
+    unsigned k;
+    uint32_t i;
+
+    for (k = 0; k < sec->nr_ops; k++) {
+        const PamuMapOp *op = &sec->ops[k];
+
+        for (i = op->window; i < op->window + op->nr_windows; i++) {
+            uint8_t perm = common_perm(&win[i], sec->perm);
+
+            if (!win[i].size) {
+                continue;
+            }
+            *conflict = i;
+            if (win[i].hva != op->hva + (uint64_t)(i - op->window) * w ||
+                win[i].size != MIN(op->size, w) || !perm ||
+                (perm != win[i].perm && win[i].map_count != 1)) {
+                return false;
+            }
+        }
+    }
+    for (k = 0; k < sec->nr_ops; k++) {
+        add_new_windows(plan, win, sec, &sec->ops[k], calls);
+    }
+    /* last, so that a failure before needs no remapping undone */
+    for (k = 0; k < sec->nr_ops; k++) {
+        const PamuMapOp *op = &sec->ops[k];
+
+        for (i = op->window; i < op->window + op->nr_windows; i++) {
+            uint8_t perm = common_perm(&win[i], sec->perm);
+
+            if (win[i].size && perm != win[i].perm) {
+                add_call(calls, false, plan, i, 1, win[i].size, 0, 0);
+                add_call(calls, true, plan, i, 1, win[i].size, win[i].hva,
+                         perm);
+            }
+        }
+    }
+    return true;
+}
+
+void pamu_windows_remove(const PamuPlan *plan, const PamuWindow *win,
+                         const PamuSectionMap *sec, GArray *calls)
+{
+    uint32_t i, j, first, seen = UINT32_MAX;
+    unsigned k;
+
+    for (k = 0; k < sec->nr_ops; k++) {
+        const PamuMapOp *op = &sec->ops[k];
+
+        for (i = op->window; i < op->window + op->nr_windows; i++) {
+            uint8_t perm = 0;
+
+            first = win[i].map_first;
+            if (!win[i].size || first == seen) {
+                continue;
+            }
+            seen = first;
+            for (j = first; j < first + win[first].map_count; j++) {
+                perm |= common_perm(&win[j], 0);
+            }
+            if (!perm) {
+                add_call(calls, false, plan, first, win[first].map_count,
+                         mapping_size(plan, win, first), 0, 0);
+            } else if (win[first].map_count == 1 &&
+                       perm != win[first].perm) {
+                add_call(calls, false, plan, first, 1, win[first].size, 0, 0);
+                add_call(calls, true, plan, first, 1, win[first].size,
+                         win[first].hva, perm);
+            }
+        }
+    }
+}
+
+void pamu_windows_use(PamuWindow *win, const PamuSectionMap *sec, int delta)
+{
+    unsigned k;
+    uint32_t i;
+
+    for (k = 0; k < sec->nr_ops; k++) {
+        for (i = 0; i < sec->ops[k].nr_windows; i++) {
+            win[sec->ops[k].window + i].users[sec->perm] += delta;
+        }
+    }
+}
+
+PamuCall pamu_call_undo(const PamuPlan *plan, const PamuWindow *win,
+                        const PamuCall *c)
+{
+    const PamuWindow *first = &win[c->window];
+
+    if (c->map) {
+        return (PamuCall) {
+            .map = false, .window = c->window, .nr_windows = c->nr_windows,
+            .iova = c->iova, .size = c->size,
+        };
+    }
+    /* a whole mapping is unmapped: its windows map consecutive memory */
+    return (PamuCall) {
+        .map = true, .window = c->window, .nr_windows = c->nr_windows,
+        .iova = c->iova, .size = c->size, .hva = first->hva,
+        .perm = first->perm,
+    };
+}
+
+void pamu_call_apply(const PamuPlan *plan, PamuWindow *win,
+                     const PamuCall *c)
+{
+    uint64_t w = plan->window_size;
+    uint32_t i;
+
+    for (i = c->window; i < c->window + c->nr_windows; i++) {
+        if (!c->map) {
+            win[i].hva = win[i].size = 0;
+            win[i].map_first = win[i].map_count = 0;
+            win[i].perm = 0;
+            continue;
+        }
+        win[i].hva = c->hva + (uint64_t)(i - c->window) * w;
+        win[i].size = MIN(c->size, w);
+        win[i].map_first = c->window;
+        win[i].map_count = c->nr_windows;
+        win[i].perm = c->perm;
+    }
+}

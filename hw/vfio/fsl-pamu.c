@@ -33,27 +33,20 @@
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/log.h"
-#include "qemu/range.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
 #include "trace.h"
 
-/* A RAM section add_window saw, and the windows that hold it */
+/*
+ * A RAM section add_window saw, and the windows that hold it (none: it
+ * was refused and stays unmapped).  [map.iova, map.last] is inclusive: a
+ * section may end at 2^64.
+ */
 typedef struct VFIOPamuSection {
-    hwaddr iova;
-    hwaddr last;                    /* inclusive: a section may end at 2^64 */
-    PamuMapOp ops[2];
-    unsigned nr_ops;                /* 0: refused, it stays unmapped */
-    bool mapped;                    /* dma_map counted it in users[] */
+    PamuSectionMap map;
+    bool mapped;                    /* dma_map counted it as a user */
     QLIST_ENTRY(VFIOPamuSection) next;
 } VFIOPamuSection;
-
-/* One VFIO_IOMMU_MAP_DMA of guest RAM: a run of windows */
-typedef struct VFIOPamuMapping {
-    uint32_t window;
-    uint32_t nr_windows;
-    QLIST_ENTRY(VFIOPamuMapping) next;
-} VFIOPamuMapping;
 
 typedef struct VFIOPamuContainer {
     VFIOContainer container;
@@ -64,16 +57,12 @@ typedef struct VFIOPamuContainer {
     /* The guest RAM regions the plan was made for */
     GPtrArray *ram_mrs;
     QLIST_HEAD(, VFIOPamuSection) sections;
-    QLIST_HEAD(, VFIOPamuMapping) mappings;
     /*
-     * Per window: how many sections use it, and what it maps (host address,
-     * bytes from the window start; 0 if nothing).  Sections that share a
-     * window (RAM split by a PCI BAR, or by two inbound windows) share its
-     * mapping.
+     * What each window maps and which sections use it.  Sections that
+     * share a window (RAM split by a PCI BAR) share its mapping.
      */
-    uint32_t users[PAMU_PLAN_MAX_WINDOWS];
-    uint64_t win_hva[PAMU_PLAN_MAX_WINDOWS];
-    uint64_t win_size[PAMU_PLAN_MAX_WINDOWS];
+    PamuWindow win[PAMU_PLAN_MAX_WINDOWS];
+    bool map_failure_reported;      /* at run time: once, then traced */
 } VFIOPamuContainer;
 
 OBJECT_DECLARE_SIMPLE_TYPE(VFIOPamuContainer, VFIO_IOMMU_FSL_PAMU);
@@ -583,9 +572,7 @@ static void vfio_pamu_unmap_all(VFIOPamuContainer *pc)
         error_report("vfio: unmapping all PAMU windows failed: %s",
                      strerror(-ret));
     }
-    memset(pc->users, 0, sizeof(pc->users));
-    memset(pc->win_hva, 0, sizeof(pc->win_hva));
-    memset(pc->win_size, 0, sizeof(pc->win_size));
+    memset(pc->win, 0, sizeof(pc->win));
 }
 
 /* Reports the IOVA ranges (aperture minus MSI windows) and window size. */
@@ -617,7 +604,6 @@ static bool vfio_pamu_setup(VFIOContainerBase *bcontainer, Error **errp)
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
 
     QLIST_INIT(&pc->sections);
-    QLIST_INIT(&pc->mappings);
     pc->ram_mrs = g_ptr_array_new();
 
     if (!vfio_pamu_get_limits(pc, errp) || !vfio_pamu_plan_ram(pc, errp) ||
@@ -646,7 +632,7 @@ static VFIOPamuSection *vfio_pamu_find(VFIOPamuContainer *pc, hwaddr iova,
     VFIOPamuSection *s;
 
     QLIST_FOREACH(s, &pc->sections, next) {
-        if (s->iova <= last && iova <= s->last) {
+        if (s->map.iova <= last && iova <= s->map.last) {
             return s;
         }
     }
@@ -659,8 +645,8 @@ static VFIOPamuSection *vfio_pamu_add_section(VFIOPamuContainer *pc,
 {
     VFIOPamuSection *s = g_new0(VFIOPamuSection, 1);
 
-    s->iova = iova;
-    s->last = last;
+    s->map.iova = iova;
+    s->map.last = last;
     QLIST_INSERT_HEAD(&pc->sections, s, next);
     return s;
 }
@@ -678,6 +664,10 @@ static bool vfio_pamu_refuse(VFIOPamuContainer *pc, hwaddr iova,
         error_propagate(errp, err);
         return false;
     }
+    warn_report_once("vfio-pamu: not mapping 0x%" PRIx64 "-0x%" PRIx64
+                     " for the assigned device, whose DMA there will fault: "
+                     "%s (more with -d guest_errors)", iova, last,
+                     error_get_pretty(err));
     qemu_log_mask(LOG_GUEST_ERROR, "vfio-pamu: not mapping 0x%" PRIx64
                   "-0x%" PRIx64 " for device DMA: %s\n", iova, last,
                   error_get_pretty(err));
@@ -737,26 +727,6 @@ static void vfio_pamu_fit_error(VFIOPamuContainer *pc, PamuFitStatus st,
     }
 }
 
-/* Does @op agree with what its windows already map, if anything? */
-static bool vfio_pamu_op_agrees(VFIOPamuContainer *pc, const PamuMapOp *op,
-                                uint32_t *conflict)
-{
-    uint64_t w = pc->plan.window_size;
-    uint32_t i;
-
-    for (i = 0; i < op->nr_windows; i++) {
-        uint32_t win = op->window + i;
-
-        if (pc->win_size[win] &&
-            (pc->win_hva[win] != op->hva + i * w ||
-             pc->win_size[win] != MIN(op->size, w))) {
-            *conflict = win;
-            return false;
-        }
-    }
-    return true;
-}
-
 /*
  * The page-aligned range [*iova, *last] vfio_listener_region_add() maps;
  * false if the section holds no whole page.
@@ -777,9 +747,9 @@ static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
     uint64_t base;
     hwaddr iova, last;
     Error *err = NULL;
+    g_autoptr(GArray) calls = g_array_new(false, false, sizeof(PamuCall));
+    PamuSectionMap map;
     VFIOPamuSection *s;
-    PamuMapOp ops[ARRAY_SIZE(s->ops)];
-    unsigned nr_ops, k;
     PamuRamRange r;
     PamuFitStatus st;
     uint32_t win;
@@ -812,22 +782,25 @@ static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
                (iova - section->offset_within_address_space),
         .page_size = qemu_ram_pagesize(mr->ram_block),
     };
+    map = (PamuSectionMap) {
+        .iova = iova, .last = last,
+        .perm = section->readonly ? PAMU_PERM_R : PAMU_PERM_RW,
+    };
     st = pamu_plan_fit(&pc->plan, &r, base, base + memory_region_size(mr),
-                       ops, &nr_ops, &win);
+                       map.ops, &map.nr_ops, &win);
     if (st != PAMU_FIT_OK) {
         vfio_pamu_fit_error(pc, st, &r, win, &err);
         return vfio_pamu_refuse(pc, iova, last, err, errp);
     }
-    for (k = 0; k < nr_ops; k++) {
-        if (!vfio_pamu_op_agrees(pc, &ops[k], &win)) {
-            error_setg(&err, "RAM at 0x%" PRIx64 " needs PAMU window %u, "
-                       "which already maps other memory", r.iova, win);
-            return vfio_pamu_refuse(pc, iova, last, err, errp);
-        }
+    /* dma_map comes next, with the windows as they are now */
+    if (!pamu_windows_add(&pc->plan, pc->win, &map, calls, &win)) {
+        error_setg(&err, "RAM at 0x%" PRIx64 " needs PAMU window %u, "
+                   "which already maps other memory, or with permissions "
+                   "it cannot have", r.iova, win);
+        return vfio_pamu_refuse(pc, iova, last, err, errp);
     }
     s = vfio_pamu_add_section(pc, iova, last);
-    memcpy(s->ops, ops, sizeof(ops));
-    s->nr_ops = nr_ops;
+    s->map = map;
     return true;
 }
 
@@ -848,89 +821,108 @@ static void vfio_pamu_del_window(VFIOContainerBase *bcontainer,
     }
 }
 
-/* Maps windows [first, first + n) of @op, which no section uses yet. */
-static int vfio_pamu_map_run(VFIOPamuContainer *pc, const PamuMapOp *op,
-                             uint32_t first, uint32_t n, bool readonly)
+/* One MAP_DMA or UNMAP_DMA of windows: 0 or -errno */
+static int vfio_pamu_call(VFIOPamuContainer *pc, const PamuCall *c)
 {
-    uint64_t w = pc->plan.window_size;
-    uint64_t skip = (uint64_t)(first - op->window) * w;
     struct vfio_iommu_type1_dma_map map = {
         .argsz = sizeof(map),
-        .flags = VFIO_DMA_MAP_FLAG_READ |
-                 (readonly ? 0 : VFIO_DMA_MAP_FLAG_WRITE),
-        .vaddr = op->hva + skip,
-        .iova = op->iova + skip,
-        .size = MIN(op->size - skip, (uint64_t)n * w),
+        .flags = (c->perm & PAMU_PERM_R ? VFIO_DMA_MAP_FLAG_READ : 0) |
+                 (c->perm & PAMU_PERM_W ? VFIO_DMA_MAP_FLAG_WRITE : 0),
+        .vaddr = c->hva,
+        .iova = c->iova,
+        .size = c->size,
     };
-    VFIOPamuMapping *m;
-    uint32_t i;
     int ret;
 
+    if (!c->map) {
+        return vfio_pamu_unmap_range(pc, c->iova, c->size, 0);
+    }
     ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_MAP_DMA, &map);
-    trace_vfio_pamu_map(map.iova, map.size, map.vaddr, map.flags, first, n,
-                        ret);
-    if (ret) {
-        return ret;
-    }
-    for (i = first; i < first + n; i++) {
-        pc->win_hva[i] = map.vaddr + (uint64_t)(i - first) * w;
-        pc->win_size[i] = MIN(map.size, w);
-    }
-    m = g_new0(VFIOPamuMapping, 1);
-    m->window = first;
-    m->nr_windows = n;
-    QLIST_INSERT_HEAD(&pc->mappings, m, next);
-    return 0;
-}
-
-/* Unmaps every mapping whose windows no section uses any more. */
-static int vfio_pamu_unmap_unused(VFIOPamuContainer *pc)
-{
-    VFIOPamuMapping *m, *next;
-    uint32_t i, used;
-    int ret = 0, err;
-
-    QLIST_FOREACH_SAFE(m, &pc->mappings, next, next) {
-        uint32_t last = m->window + m->nr_windows - 1;
-
-        for (used = 0, i = m->window; i <= last; i++) {
-            used += pc->users[i];
-        }
-        if (used) {
-            continue;
-        }
-        err = vfio_pamu_unmap_range(pc, vfio_pamu_window_iova(pc, m->window),
-                                    (uint64_t)(m->nr_windows - 1) *
-                                    pc->plan.window_size + pc->win_size[last],
-                                    0);
-        if (err) {
-            ret = err;
-            continue;
-        }
-        for (i = m->window; i <= last; i++) {
-            pc->win_hva[i] = pc->win_size[i] = 0;
-        }
-        QLIST_REMOVE(m, next);
-        g_free(m);
-    }
+    trace_vfio_pamu_map(map.iova, map.size, map.vaddr, map.flags, c->window,
+                        c->nr_windows, ret);
     return ret;
 }
 
-static void vfio_pamu_use(VFIOPamuContainer *pc, VFIOPamuSection *s, int d)
+/* Makes the calls @undo holds, last first, after a failed one */
+static void vfio_pamu_undo(VFIOPamuContainer *pc, GArray *undo)
 {
-    unsigned k;
-    uint32_t i;
+    int i, ret;
 
-    for (k = 0; k < s->nr_ops; k++) {
-        for (i = 0; i < s->ops[k].nr_windows; i++) {
-            pc->users[s->ops[k].window + i] += d;
+    for (i = undo->len - 1; i >= 0; i--) {
+        const PamuCall *c = &g_array_index(undo, PamuCall, i);
+
+        ret = vfio_pamu_call(pc, c);
+        if (ret) {
+            error_report("vfio-pamu: undoing a PAMU mapping of 0x%" PRIx64
+                         "-0x%" PRIx64 " failed: %s", c->iova,
+                         c->iova + c->size - 1, strerror(-ret));
+            continue;
         }
+        pamu_call_apply(&pc->plan, pc->win, c);
     }
 }
 
 /*
- * Maps the windows of a section that add_window accepted, one call per run
- * of windows no other section has mapped already.
+ * Makes @calls in order; if one fails and @all_or_nothing, undoes those
+ * made before it.  Returns 0 or the -errno of the failed call.
+ */
+static int vfio_pamu_run(VFIOPamuContainer *pc, GArray *calls,
+                         bool all_or_nothing)
+{
+    g_autoptr(GArray) undo = g_array_new(false, false, sizeof(PamuCall));
+    guint i;
+    int ret;
+
+    for (i = 0; i < calls->len; i++) {
+        const PamuCall *c = &g_array_index(calls, PamuCall, i);
+        PamuCall u = pamu_call_undo(&pc->plan, pc->win, c);
+
+        ret = vfio_pamu_call(pc, c);
+        if (ret) {
+            if (all_or_nothing) {
+                vfio_pamu_undo(pc, undo);
+            }
+            return ret;
+        }
+        pamu_call_apply(&pc->plan, pc->win, c);
+        g_array_append_val(undo, u);
+    }
+    return 0;
+}
+
+/*
+ * During realize a failure fails the device.  Later only the guest makes
+ * sections appear, and failing then would abort QEMU (hw_error() in
+ * vfio_listener_region_add()): report it and leave the range unmapped,
+ * so that the device's DMA there faults.
+ */
+static int vfio_pamu_map_failed(VFIOPamuContainer *pc,
+                                const VFIOPamuSection *s, int ret)
+{
+    if (!pc->container.bcontainer.initialized) {
+        return ret;
+    }
+    trace_vfio_pamu_map_failed(s->map.iova, s->map.last, ret);
+    if (pc->map_failure_reported) {
+        return 0;
+    }
+    pc->map_failure_reported = true;
+    error_report("vfio-pamu: the host refused to map guest RAM at 0x%"
+                 PRIx64 "-0x%" PRIx64 " for the assigned device, whose DMA "
+                 "there will fault: %s (later failures are only traced: "
+                 "vfio_pamu_map_failed)", s->map.iova, s->map.last,
+                 strerror(-ret));
+    if (ret == -ENOMEM) {
+        error_printf("RAM the guest shows the device at two addresses is "
+                     "locked twice: raise QEMU's locked memory limit "
+                     "(ulimit -l) or give it CAP_IPC_LOCK.\n");
+    }
+    return 0;
+}
+
+/*
+ * Maps the windows of a section that add_window accepted: those nothing
+ * maps yet, one call per run, all or nothing (pamu_windows_add()).
  */
 static int vfio_pamu_dma_map(const VFIOContainerBase *bcontainer,
                              hwaddr iova, ram_addr_t size, void *vaddr,
@@ -938,46 +930,31 @@ static int vfio_pamu_dma_map(const VFIOContainerBase *bcontainer,
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
     VFIOPamuSection *s = vfio_pamu_find(pc, iova, iova + size - 1);
-    unsigned k;
-    uint32_t i, first;
+    g_autoptr(GArray) calls = g_array_new(false, false, sizeof(PamuCall));
+    uint32_t conflict;
     int ret;
 
     if (!s) {
-        return -EINVAL;         /* not a section add_window has seen */
+        return bcontainer->initialized ? 0 : -EINVAL;   /* not seen: odd */
     }
-    if (!s->nr_ops) {
-        return 0;               /* refused: it stays unmapped */
+    if (!s->map.nr_ops || s->mapped) {
+        return 0;               /* refused, or mapped already */
     }
-    for (k = 0; k < s->nr_ops; k++) {
-        const PamuMapOp *op = &s->ops[k];
-        uint32_t end = op->window + op->nr_windows;
-
-        for (i = op->window; i < end; ) {
-            while (i < end && pc->win_size[i]) {
-                i++;                    /* already mapped, for a neighbour */
-            }
-            first = i;
-            while (i < end && !pc->win_size[i]) {
-                i++;
-            }
-            if (i == first) {
-                continue;
-            }
-            ret = vfio_pamu_map_run(pc, op, first, i - first, readonly);
-            if (ret) {
-                vfio_pamu_unmap_unused(pc);     /* all or nothing */
-                return ret;
-            }
-        }
+    if (!pamu_windows_add(&pc->plan, pc->win, &s->map, calls, &conflict)) {
+        return vfio_pamu_map_failed(pc, s, -EEXIST);
     }
-    vfio_pamu_use(pc, s, 1);
+    ret = vfio_pamu_run(pc, calls, true);
+    if (ret) {
+        return vfio_pamu_map_failed(pc, s, ret);
+    }
+    pamu_windows_use(pc->win, &s->map, 1);
     s->mapped = true;
     return 0;
 }
 
 /*
- * Drops a section's use of its windows and unmaps those no section uses;
- * the MSI windows are never touched.
+ * Drops a section's use of its windows and unmaps every mapping none of
+ * whose windows is used any more; the MSI windows are never touched.
  */
 static int vfio_pamu_dma_unmap(const VFIOContainerBase *bcontainer,
                                hwaddr iova, ram_addr_t size,
@@ -985,29 +962,26 @@ static int vfio_pamu_dma_unmap(const VFIOContainerBase *bcontainer,
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
     VFIOPamuSection *s = vfio_pamu_find(pc, iova, iova + size - 1);
+    g_autoptr(GArray) calls = g_array_new(false, false, sizeof(PamuCall));
 
     if (!s || !s->mapped) {
         return 0;
     }
-    vfio_pamu_use(pc, s, -1);
+    pamu_windows_use(pc->win, &s->map, -1);
     s->mapped = false;
-    return vfio_pamu_unmap_unused(pc);
+    pamu_windows_remove(&pc->plan, pc->win, &s->map, calls);
+    return vfio_pamu_run(pc, calls, false);
 }
 
 static void vfio_pamu_release(VFIOContainerBase *bcontainer)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
     VFIOPamuSection *s, *snext;
-    VFIOPamuMapping *m, *mnext;
 
     vfio_pamu_unmap_all(pc);
     QLIST_FOREACH_SAFE(s, &pc->sections, next, snext) {
         QLIST_REMOVE(s, next);
         g_free(s);
-    }
-    QLIST_FOREACH_SAFE(m, &pc->mappings, next, mnext) {
-        QLIST_REMOVE(m, next);
-        g_free(m);
     }
     g_ptr_array_free(pc->ram_mrs, true);
     pc->ram_mrs = NULL;

@@ -85,6 +85,7 @@ static char *env_stderr(Env *e)
     char *text = NULL;
 
     g_assert_true(g_file_get_contents(e->err, &text, NULL, NULL));
+    g_test_message("QEMU said so far: %s", text);
     return text;
 }
 
@@ -102,7 +103,6 @@ static void env_put(Env *e)
     }
     if (e->err) {
         err = env_stderr(e);
-        g_test_message("QEMU said: %s", err);
         unlink(e->err);
         g_free(e->err);
     }
@@ -577,6 +577,70 @@ static void test_reachable(void)
     env_put(&e);
 }
 
+/*
+ * Maps the host refuses while the guest runs.  A VGA's legacy range splits
+ * the RAM the guest shows the device: [4 KiB, 640 KiB) needs PAMU window
+ * 0, and [768 KiB, 128 MiB) shares window 0 and needs windows 1-63.  The
+ * first is refused (the second MAP_DMA that passes every check fails);
+ * so the second maps window 0 itself, but the host refuses windows 1-63
+ * (every map holding 32 MiB fails).  QEMU reports it and runs on, the
+ * second section's window 0 is unmapped again, and later maps work.
+ */
+static void test_map_failure(void)
+{
+    g_autofree char *err = NULL;
+    g_auto(GStrv) lines = NULL;
+    int i;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    start_host(&e, SIM_CONFIG ",fail_map=2,fail_iova=0x2000000",
+               "-device VGA,romfile=,addr=0x3 "
+               "-device vfio-pci,host=" HOST_BDF ",id=hostdev0");
+    e.bar = e500_pci_map_bar0(e.qts, board, board->first_devfn);
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
+
+    lines = sim_log_lines(e.log);
+    i = sim_log_find(lines, 0, "map injected-failure iova=0x0 "
+                               "size=0x200000 errno=5");
+    g_assert_cmpint(i, >=, 0);
+    /* the call's own log line, then the second section's */
+    g_assert_true(g_str_has_suffix(lines[i + 1], " ret=-5"));
+    i = sim_log_find(lines, i + 2, "ioctl MAP_DMA flags=0x3 iova=0x0 "
+                                   "size=0x200000 ");
+    g_assert_cmpint(i, >=, 0);
+    g_assert_true(g_str_has_suffix(lines[i], " ret=0"));
+    i = sim_log_find(lines, i, "map injected-failure iova=0x200000 "
+                               "size=0x7e00000 errno=5");
+    g_assert_cmpint(i, >=, 0);
+    /* all or nothing: window 0 goes again */
+    g_assert_cmpint(sim_log_find(lines, i, "ioctl UNMAP_DMA flags=0x0 "
+                                           "iova=0x0 size=0x200000 ret=0"),
+                    >, i);
+    g_assert_cmpint(sim_log_count(lines, "map windows"), ==, 1);
+    g_assert_cmpint(sim_log_count(lines, "ioctl UNMAP_DMA"), ==, 1);
+    err = env_stderr(&e);
+    g_assert_nonnull(strstr(err, "vfio-pamu: the host refused to map guest "
+                            "RAM at 0x1000-0x9ffff for the assigned device, "
+                            "whose DMA there will fault: Input/output "
+                            "error"));
+
+    /* later maps work: RAM [0, 16 MiB) again at PCI 128 MiB */
+    e500_set_inbound_window(e.qts, board, 1, 128 * MiB, 0, 24);
+    g_strfreev(lines);
+    lines = sim_log_lines(e.log);
+    g_assert_cmpint(find_map(lines, 128 * MiB), >=, 0);
+    g_assert_cmpuint(device_dma(&e, 128 * MiB + 0x1000, 0, 64, true), ==,
+                     SIM_DMA_STATUS_DONE);
+    /* what was refused or undone stays unmapped: a violation */
+    g_assert_cmpuint(device_dma(&e, 0x1000, 0, 64, true), ==,
+                     SIM_DMA_STATUS_FAULT);
+    qtest_qmp_assert_success(e.qts, "{'execute': 'query-status'}");
+    env_put(&e);
+}
+
 /* Waits a while for @pid to exit; false if it is still running */
 static bool wait_exit(GPid pid, int *status)
 {
@@ -874,6 +938,7 @@ int main(int argc, char **argv)
     qtest_add_func("vfio-pamu/e2e/hot-plug", test_hotplug);
     qtest_add_func("vfio-pamu/refused/guest-iommu", test_guest_iommu);
     qtest_add_func("vfio-pamu/e2e/reachable", test_reachable);
+    qtest_add_func("vfio-pamu/e2e/map-failure", test_map_failure);
     qtest_add_func("vfio-pamu/refused/ram-unreachable", test_ram_unreachable);
     qtest_add_func("vfio-pamu/refused/memlock", test_memlock);
     qtest_add_func("vfio-pamu/refused/msi-shared", test_msi_shared);

@@ -136,6 +136,82 @@ PamuFitStatus pamu_plan_fit(const PamuPlan *plan, const PamuRamRange *r,
                             PamuMapOp ops[2], unsigned *nr_ops,
                             uint32_t *window);
 
+/* Permissions, with the values of VFIO_DMA_MAP_FLAG_READ and _WRITE */
+#define PAMU_PERM_R         1
+#define PAMU_PERM_W         2
+#define PAMU_PERM_RW        (PAMU_PERM_R | PAMU_PERM_W)
+
+/*
+ * What a window of the aperture maps, and which sections use it.  One
+ * VFIO_IOMMU_MAP_DMA may map several windows (a "mapping"), and the uAPI
+ * only unmaps a mapping whole.
+ */
+typedef struct PamuWindow {
+    uint64_t hva;               /* host address of the window start */
+    uint64_t size;              /* bytes mapped from its start; 0: none */
+    uint32_t map_first;         /* the mapping holding it: first window */
+    uint32_t map_count;         /* and number of windows */
+    uint8_t perm;               /* PAMU_PERM_* it is mapped with */
+    uint32_t users[PAMU_PERM_RW + 1];   /* sections using it, by perm */
+} PamuWindow;
+
+/* A RAM section: what pamu_plan_fit() said it needs, and its permissions */
+typedef struct PamuSectionMap {
+    uint64_t iova;              /* the section is [iova, last] */
+    uint64_t last;
+    PamuMapOp ops[2];
+    unsigned nr_ops;
+    uint8_t perm;
+} PamuSectionMap;
+
+/* One VFIO_IOMMU_MAP_DMA (@map) or VFIO_IOMMU_UNMAP_DMA of windows */
+typedef struct PamuCall {
+    bool map;
+    uint32_t window;            /* first window */
+    uint32_t nr_windows;
+    uint64_t iova;
+    uint64_t size;
+    uint64_t hva;               /* map only */
+    uint8_t perm;               /* map only */
+} PamuCall;
+
+/*
+ * pamu_windows_add: the calls (appended to @calls, a GArray of PamuCall)
+ * that make the windows of @sec usable by it, given what @win (the plan's
+ * windows) maps: the windows nothing maps yet, one call per run, but each
+ * window the section shares with a neighbour (its first window if it
+ * starts inside one, its last if it ends inside one) in a mapping of its
+ * own; then every shared window whose permissions must shrink to what all
+ * its users have, unmapped and mapped again.  So no mapping ever holds a
+ * window only another section needed, and no window is mapped with more
+ * permissions than any of its users has.  Returns false, with the window
+ * in *@conflict, if a window maps other memory or cannot take the
+ * permissions its users have in common.
+ */
+bool pamu_windows_add(const PamuPlan *plan, const PamuWindow *win,
+                      const PamuSectionMap *sec, GArray *calls,
+                      uint32_t *conflict);
+
+/*
+ * pamu_windows_remove: once @sec's use is dropped (pamu_windows_use()
+ * with -1), the calls that unmap every mapping of its windows none of
+ * whose windows is used any more, and map again the shared windows whose
+ * remaining users have more permissions in common.
+ */
+void pamu_windows_remove(const PamuPlan *plan, const PamuWindow *win,
+                         const PamuSectionMap *sec, GArray *calls);
+
+/* Counts @sec as a user (@delta 1) or not (-1) of each of its windows */
+void pamu_windows_use(PamuWindow *win, const PamuSectionMap *sec, int delta);
+
+/* The call that undoes @c, as @win stands before @c is made */
+PamuCall pamu_call_undo(const PamuPlan *plan, const PamuWindow *win,
+                        const PamuCall *c);
+
+/* Records in @win that @c succeeded */
+void pamu_call_apply(const PamuPlan *plan, PamuWindow *win,
+                     const PamuCall *c);
+
 /*
  * pamu_plan_page_range: the whole host pages of @page_size bytes inside
  * [@start, @start + @size), as vfio_listener_region_add() maps a section:
