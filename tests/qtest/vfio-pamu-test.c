@@ -641,6 +641,44 @@ static void test_map_failure(void)
     env_put(&e);
 }
 
+/*
+ * RAM shown to the device a second time is locked a second time: beyond
+ * the host's RLIMIT_MEMLOCK (160 MiB here, for a QEMU without
+ * CAP_IPC_LOCK), the second view stays unmapped and QEMU says why.
+ */
+static void test_memlock_alias(void)
+{
+    g_autofree char *err = NULL;
+    g_auto(GStrv) lines = NULL;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    start_host(&e, SIM_CONFIG ",memlock=0xa000000,cap_ipc_lock=0",
+               "-device vfio-pci,host=" HOST_BDF ",id=hostdev0");
+    e.bar = e500_pci_map_bar0(e.qts, board, board->first_devfn);
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
+    e500_set_inbound_window(e.qts, board, 1, 128 * MiB, 0, 26);
+    lines = sim_log_lines(e.log);
+    g_assert_cmpint(find_map(lines, 0), >=, 0);
+    g_assert_cmpint(find_map(lines, 128 * MiB), ==, -1);
+    g_assert_cmpint(sim_log_find(lines, 0, "ioctl MAP_DMA flags=0x3 "
+                                 "iova=0x8000000 size=0x4000000 "), >=, 0);
+    err = env_stderr(&e);
+    g_assert_nonnull(strstr(err, "vfio-pamu: the host refused to map guest "
+                            "RAM at 0x8000000-0xbffffff for the assigned "
+                            "device, whose DMA there will fault: Cannot "
+                            "allocate memory"));
+    g_assert_nonnull(strstr(err, "RAM the guest shows the device at two "
+                            "addresses is locked twice: raise QEMU's locked "
+                            "memory limit (ulimit -l) or give it "
+                            "CAP_IPC_LOCK."));
+    g_assert_cmpuint(device_dma(&e, 0x1000, 0, 64, true), ==,
+                     SIM_DMA_STATUS_DONE);
+    env_put(&e);
+}
+
 /* Waits a while for @pid to exit; false if it is still running */
 static bool wait_exit(GPid pid, int *status)
 {
@@ -939,6 +977,7 @@ int main(int argc, char **argv)
     qtest_add_func("vfio-pamu/refused/guest-iommu", test_guest_iommu);
     qtest_add_func("vfio-pamu/e2e/reachable", test_reachable);
     qtest_add_func("vfio-pamu/e2e/map-failure", test_map_failure);
+    qtest_add_func("vfio-pamu/e2e/memlock-alias", test_memlock_alias);
     qtest_add_func("vfio-pamu/refused/ram-unreachable", test_ram_unreachable);
     qtest_add_func("vfio-pamu/refused/memlock", test_memlock);
     qtest_add_func("vfio-pamu/refused/msi-shared", test_msi_shared);
