@@ -33,9 +33,17 @@
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/log.h"
+#include "qemu/timer.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
+#include "qapi/visitor.h"
 #include "trace.h"
+
+/*
+ * How often QEMU asks the host whether the PAMU saw a violation: the uAPI
+ * has no way to signal one.
+ */
+#define VFIO_PAMU_FAULT_POLL_MS     250
 
 /*
  * A RAM section add_window saw, and the windows that hold it (none: it
@@ -63,6 +71,12 @@ typedef struct VFIOPamuContainer {
      */
     PamuWindow win[PAMU_PLAN_MAX_WINDOWS];
     bool map_failure_reported;      /* at run time: once, then traced */
+    /* FAULT as last read, the violations reported, the poll timer */
+    uint32_t fault_count;
+    uint32_t fault_disabled;
+    uint64_t fault_iova;
+    uint32_t fault_reported;
+    QEMUTimer *fault_timer;
 } VFIOPamuContainer;
 
 OBJECT_DECLARE_SIMPLE_TYPE(VFIOPamuContainer, VFIO_IOMMU_FSL_PAMU);
@@ -81,6 +95,7 @@ static const char *vfio_pamu_attr_name(uint32_t attr)
         [VFIO_PAMU_ATTR_WINDOWS] = "WINDOWS",
         [VFIO_PAMU_ATTR_STASH] = "STASH",
         [VFIO_PAMU_ATTR_MSI_BANKS] = "MSI_BANKS",
+        [VFIO_PAMU_ATTR_FAULT] = "FAULT",
     };
 
     return attr < ARRAY_SIZE(names) ? names[attr] : "?";
@@ -599,6 +614,144 @@ static bool vfio_pamu_report_ranges(VFIOPamuContainer *pc, Error **errp)
     return true;
 }
 
+/* The names of the container's devices, for messages */
+static char *vfio_pamu_device_names(VFIOPamuContainer *pc)
+{
+    GString *str = g_string_new(NULL);
+    VFIODevice *vbasedev;
+
+    QLIST_FOREACH(vbasedev, &pc->container.bcontainer.device_list,
+                  container_next) {
+        g_string_append_printf(str, "%s%s", str->len ? ", " : "",
+                               vbasedev->name);
+    }
+    return g_string_free(str, false);
+}
+
+/*
+ * Reads FAULT and reports a violation not reported yet.  The host then
+ * disabled the LIODN of the container's devices, as Linux's pamu_av_isr
+ * does: all their DMA and MSIs stop until vfio_pamu_device_reset().
+ */
+static void vfio_pamu_fault_poll(VFIOPamuContainer *pc)
+{
+    g_autofree char *names = NULL;
+    struct vfio_iommu_pamu_attr a;
+    Error *err = NULL;
+
+    if (!vfio_pamu_get_attr(pc, VFIO_PAMU_ATTR_FAULT, &a, &err)) {
+        warn_report_err_once(err);
+        return;
+    }
+    pc->fault_count = a.fault.count;
+    pc->fault_disabled = a.fault.disabled;
+    pc->fault_iova = a.fault.last_iova;
+    trace_vfio_pamu_fault(pc->fault_count, pc->fault_disabled,
+                          pc->fault_iova);
+    if (a.fault.count == pc->fault_reported) {
+        return;
+    }
+    pc->fault_reported = a.fault.count;
+    names = vfio_pamu_device_names(pc);
+    error_report("vfio-pamu: %s: the host PAMU blocked a DMA access at IOVA "
+                 "0x%" PRIx64 " (violation %u)%s", names, pc->fault_iova,
+                 a.fault.count, a.fault.disabled ?
+                 " and stopped all DMA and MSIs of the device until it is "
+                 "reset" : "");
+    error_printf("The guest let the device use memory it did not show it; "
+                 "a reset of the device (by the guest, or system_reset) "
+                 "lets it work again.\n");
+}
+
+static void vfio_pamu_fault_tick(void *opaque)
+{
+    VFIOPamuContainer *pc = opaque;
+
+    vfio_pamu_fault_poll(pc);
+    timer_mod(pc->fault_timer, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+                               VFIO_PAMU_FAULT_POLL_MS);
+}
+
+/* The PAMU container of @vbasedev, if that is what it is in */
+static VFIOPamuContainer *vfio_pamu_of(VFIODevice *vbasedev)
+{
+    Object *obj = vbasedev->bcontainer ? OBJECT(vbasedev->bcontainer) : NULL;
+
+    return (VFIOPamuContainer *)object_dynamic_cast(obj,
+                                                    TYPE_VFIO_IOMMU_FSL_PAMU);
+}
+
+/* x-pamu-fault: { "disabled": bool, "count": int, "last-iova": int } */
+static void vfio_pamu_get_fault(Object *obj, Visitor *v, const char *name,
+                                void *opaque, Error **errp)
+{
+    VFIOPamuContainer *pc = vfio_pamu_of(opaque);
+    bool disabled = false;
+    uint32_t count = 0;
+    uint64_t iova = 0;
+
+    if (pc) {
+        vfio_pamu_fault_poll(pc);
+        disabled = pc->fault_disabled;
+        count = pc->fault_count;
+        iova = pc->fault_iova;
+    }
+    if (!visit_start_struct(v, name, NULL, 0, errp)) {
+        return;
+    }
+    if (visit_type_bool(v, "disabled", &disabled, errp) &&
+        visit_type_uint32(v, "count", &count, errp) &&
+        visit_type_uint64(v, "last-iova", &iova, errp)) {
+        visit_check_struct(v, errp);
+    }
+    visit_end_struct(v, NULL);
+}
+
+/* The device gets x-pamu-fault, for management layers to read */
+static void vfio_pamu_device_attached(VFIODevice *vbasedev)
+{
+    Object *obj = OBJECT(vbasedev->dev);
+
+    if (object_property_find(obj, "x-pamu-fault")) {
+        return;
+    }
+    object_property_add(obj, "x-pamu-fault", "PamuFault",
+                        vfio_pamu_get_fault, NULL, NULL, vbasedev);
+    object_property_set_description(obj, "x-pamu-fault",
+                                    "DMA violations of the host PAMU for "
+                                    "the device's container");
+}
+
+/*
+ * A reset stops what the device was doing, so its DMA may go through the
+ * PAMU again: enable the LIODN (of all the container's devices, which
+ * share it) if a violation disabled it.
+ */
+static void vfio_pamu_device_reset(VFIODevice *vbasedev)
+{
+    VFIOPamuContainer *pc = vfio_pamu_of(vbasedev);
+    struct vfio_iommu_pamu_attr a = {
+        .argsz = sizeof(a),
+        .attribute = VFIO_PAMU_ATTR_FAULT,
+    };
+    int ret;
+
+    vfio_pamu_fault_poll(pc);
+    if (!pc->fault_disabled) {
+        return;
+    }
+    ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_SET_ATTR, &a);
+    trace_vfio_pamu_fault_enable(ret);
+    if (ret) {
+        error_report("vfio-pamu: %s: enabling DMA of the device again after "
+                     "its reset failed: %s", vbasedev->name, strerror(-ret));
+        return;
+    }
+    info_report("vfio-pamu: %s was reset: the host PAMU lets DMA and MSIs "
+                "of the device through again", vbasedev->name);
+    vfio_pamu_fault_poll(pc);
+}
+
 static bool vfio_pamu_setup(VFIOContainerBase *bcontainer, Error **errp)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
@@ -617,6 +770,9 @@ static bool vfio_pamu_setup(VFIOContainerBase *bcontainer, Error **errp)
         vfio_pamu_unmap_all(pc);
         goto free_mrs;
     }
+    pc->fault_timer = timer_new_ms(QEMU_CLOCK_REALTIME, vfio_pamu_fault_tick,
+                                   pc);
+    vfio_pamu_fault_tick(pc);
     return true;
 
 free_mrs:
@@ -978,6 +1134,8 @@ static void vfio_pamu_release(VFIOContainerBase *bcontainer)
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
     VFIOPamuSection *s, *snext;
 
+    timer_free(pc->fault_timer);
+    pc->fault_timer = NULL;
     vfio_pamu_unmap_all(pc);
     QLIST_FOREACH_SAFE(s, &pc->sections, next, snext) {
         QLIST_REMOVE(s, next);
@@ -997,6 +1155,8 @@ static void vfio_iommu_fsl_pamu_class_init(ObjectClass *klass, void *data)
     vioc->add_window = vfio_pamu_add_window;
     vioc->del_window = vfio_pamu_del_window;
     vioc->release = vfio_pamu_release;
+    vioc->device_attached = vfio_pamu_device_attached;
+    vioc->device_reset = vfio_pamu_device_reset;
     /* No dirty tracking: windows have no dirty bits. */
     vioc->set_dirty_page_tracking = NULL;
     vioc->query_dirty_bitmap = NULL;

@@ -85,7 +85,6 @@ static char *env_stderr(Env *e)
     char *text = NULL;
 
     g_assert_true(g_file_get_contents(e->err, &text, NULL, NULL));
-    g_test_message("QEMU said so far: %s", text);
     return text;
 }
 
@@ -103,9 +102,31 @@ static void env_put(Env *e)
     }
     if (e->err) {
         err = env_stderr(e);
+        g_test_message("QEMU said: %s", err);
         unlink(e->err);
         g_free(e->err);
     }
+}
+
+/* Waits up to ten seconds for QEMU to write @text to stderr */
+static void wait_stderr(Env *e, const char *text)
+{
+    char *err = NULL;
+    int i;
+
+    for (i = 0; i < 200; i++) {
+        g_free(err);
+        err = env_stderr(e);
+        if (strstr(err, text)) {
+            break;
+        }
+        g_usleep(50 * 1000);
+    }
+    if (!strstr(err, text)) {
+        g_test_message("QEMU said: %s", err);
+        g_assert_not_reached();
+    }
+    g_free(err);
 }
 
 static char *memory_args(Env *e, unsigned ram_mb)
@@ -588,7 +609,6 @@ static void test_reachable(void)
  */
 static void test_map_failure(void)
 {
-    g_autofree char *err = NULL;
     g_auto(GStrv) lines = NULL;
     int i;
     Env e;
@@ -621,11 +641,10 @@ static void test_map_failure(void)
                     >, i);
     g_assert_cmpint(sim_log_count(lines, "map windows"), ==, 1);
     g_assert_cmpint(sim_log_count(lines, "ioctl UNMAP_DMA"), ==, 1);
-    err = env_stderr(&e);
-    g_assert_nonnull(strstr(err, "vfio-pamu: the host refused to map guest "
-                            "RAM at 0x1000-0x9ffff for the assigned device, "
-                            "whose DMA there will fault: Input/output "
-                            "error"));
+    wait_stderr(&e, "vfio-pamu: the host refused to map guest "
+                "RAM at 0x1000-0x9ffff for the assigned device, "
+                "whose DMA there will fault: Input/output "
+                "error");
 
     /* later maps work: RAM [0, 16 MiB) again at PCI 128 MiB */
     e500_set_inbound_window(e.qts, board, 1, 128 * MiB, 0, 24);
@@ -648,7 +667,6 @@ static void test_map_failure(void)
  */
 static void test_memlock_alias(void)
 {
-    g_autofree char *err = NULL;
     g_auto(GStrv) lines = NULL;
     Env e;
 
@@ -665,15 +683,111 @@ static void test_memlock_alias(void)
     g_assert_cmpint(find_map(lines, 128 * MiB), ==, -1);
     g_assert_cmpint(sim_log_find(lines, 0, "ioctl MAP_DMA flags=0x3 "
                                  "iova=0x8000000 size=0x4000000 "), >=, 0);
-    err = env_stderr(&e);
-    g_assert_nonnull(strstr(err, "vfio-pamu: the host refused to map guest "
-                            "RAM at 0x8000000-0xbffffff for the assigned "
-                            "device, whose DMA there will fault: Cannot "
-                            "allocate memory"));
-    g_assert_nonnull(strstr(err, "RAM the guest shows the device at two "
-                            "addresses is locked twice: raise QEMU's locked "
-                            "memory limit (ulimit -l) or give it "
-                            "CAP_IPC_LOCK."));
+    wait_stderr(&e, "vfio-pamu: the host refused to map guest "
+                "RAM at 0x8000000-0xbffffff for the assigned "
+                "device, whose DMA there will fault: Cannot "
+                "allocate memory");
+    wait_stderr(&e, "RAM the guest shows the device at two "
+                "addresses is locked twice: raise QEMU's locked "
+                "memory limit (ulimit -l) or give it "
+                "CAP_IPC_LOCK.");
+    g_assert_cmpuint(device_dma(&e, 0x1000, 0, 64, true), ==,
+                     SIM_DMA_STATUS_DONE);
+    env_put(&e);
+}
+
+/* qom-get hostdev0 x-pamu-fault */
+static void get_fault(Env *e, bool *disabled, int64_t *count, int64_t *iova)
+{
+    QDict *rsp = qtest_qmp(e->qts, "{'execute': 'qom-get', 'arguments':"
+                           " {'path': '/machine/peripheral/hostdev0',"
+                           " 'property': 'x-pamu-fault'}}");
+    QDict *ret = qdict_get_qdict(rsp, "return");
+
+    g_assert_nonnull(ret);
+    *disabled = qdict_get_bool(ret, "disabled");
+    *count = qdict_get_int(ret, "count");
+    *iova = qdict_get_int(ret, "last-iova");
+    qobject_unref(rsp);
+}
+
+/*
+ * A pci-bridge as bus 1, its memory window over the outbound window, and
+ * the BAR of the device at @devfn on bus 1 in it.  Returns the BAR's CPU
+ * address.
+ */
+static uint64_t map_bar0_behind(Env *e, uint32_t bridge, uint32_t devfn)
+{
+    uint32_t win = board->mmio_bus >> 16 & 0xfff0;
+
+    e500_pci_cfg_writel(e->qts, board, bridge, PCI_PRIMARY_BUS,
+                        0 | 1 << 8 | 1 << 16);
+    e500_pci_cfg_writel(e->qts, board, bridge, PCI_MEMORY_BASE,
+                        win | win << 16);
+    e500_pci_cfg_writel(e->qts, board, bridge, PCI_COMMAND,
+                        PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    return e500_pci_map_bar0(e->qts, board, 1 << 8 | devfn);
+}
+
+/*
+ * The device reaches for memory the guest did not show it.  The host PAMU
+ * disables its LIODN; QEMU notices without being asked, reports it, and
+ * shows it in x-pamu-fault; the device's DMA stays blocked until the
+ * guest resets it (a secondary bus reset of the bridge above it), after
+ * which it works again.
+ */
+static void test_fault(void)
+{
+    const uint32_t bridge = board->first_devfn + PCI_DEVFN(1, 0);
+    const uint32_t devfn = PCI_DEVFN(1, 0);
+    int64_t count, iova;
+    bool disabled;
+    uint32_t ctl;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    start(&e, "-device pci-bridge,id=br0,chassis_nr=1,shpc=off,addr=0x2 "
+              "-device vfio-pci,host=" HOST_BDF ",id=hostdev0,bus=br0,"
+              "addr=0x1");
+    e.bar = map_bar0_behind(&e, bridge, devfn);
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
+    g_assert_cmpuint(device_dma(&e, 0x1000, 0, 64, true), ==,
+                     SIM_DMA_STATUS_DONE);
+    get_fault(&e, &disabled, &count, &iova);
+    g_assert_false(disabled);
+    g_assert_cmpint(count, ==, 0);
+
+    g_assert_cmpuint(device_dma(&e, 200 * MiB, 0, 64, true), ==,
+                     SIM_DMA_STATUS_FAULT);
+    wait_stderr(&e, "vfio-pamu: " HOST_BDF ": the host PAMU blocked a DMA "
+                "access at IOVA 0xc800000 (violation 1) and stopped all DMA "
+                "and MSIs of the device until it is reset");
+    wait_stderr(&e, "a reset of the device (by the guest, or system_reset) "
+                "lets it work again.");
+    get_fault(&e, &disabled, &count, &iova);
+    g_assert_true(disabled);
+    g_assert_cmpint(count, ==, 1);
+    g_assert_cmphex(iova, ==, 200 * MiB);
+    /* RAM the guest did show is blocked too, and that is no violation */
+    g_assert_cmpuint(device_dma(&e, 0x1000, 0, 64, true), ==,
+                     SIM_DMA_STATUS_FAULT);
+    get_fault(&e, &disabled, &count, &iova);
+    g_assert_true(disabled);
+    g_assert_cmpint(count, ==, 1);
+
+    /* the guest resets the device: secondary bus reset, then its BAR */
+    ctl = e500_pci_cfg_readl(e.qts, board, bridge, PCI_INTERRUPT_LINE);
+    e500_pci_cfg_writel(e.qts, board, bridge, PCI_INTERRUPT_LINE,
+                        ctl | PCI_BRIDGE_CTL_BUS_RESET << 16);
+    e500_pci_cfg_writel(e.qts, board, bridge, PCI_INTERRUPT_LINE, ctl);
+    wait_stderr(&e, "vfio-pamu: " HOST_BDF " was reset: the host PAMU lets "
+                "DMA and MSIs of the device through again");
+    get_fault(&e, &disabled, &count, &iova);
+    g_assert_false(disabled);
+    g_assert_cmpint(count, ==, 1);
+    e.bar = map_bar0_behind(&e, bridge, devfn);
     g_assert_cmpuint(device_dma(&e, 0x1000, 0, 64, true), ==,
                      SIM_DMA_STATUS_DONE);
     env_put(&e);
@@ -907,7 +1021,6 @@ static void test_msi_shared(void)
         "vfio_iommu_fsl_pamu.allow_unsafe_interrupts=1.",
         NULL
     };
-    g_autofree char *err = NULL;
     g_auto(GStrv) lines = NULL;
     Env e;
 
@@ -921,12 +1034,11 @@ static void test_msi_shared(void)
     lines = sim_log_lines(e.log);
     g_assert_cmpint(sim_log_find(lines, 0, "map-msi windows=125-127 "
                                            "banks=0x7 isolated=0"), >=, 0);
-    err = env_stderr(&e);
-    g_assert_nonnull(strstr(err, "warning: vfio: the host allows unsafe "
-                            "interrupts and gave the PAMU container MSI "
-                            "banks (0x7) shared with other containers or "
-                            "host devices: the assigned device can raise "
-                            "their interrupts"));
+    wait_stderr(&e, "warning: vfio: the host allows unsafe "
+                "interrupts and gave the PAMU container MSI "
+                "banks (0x7) shared with other containers or "
+                "host devices: the assigned device can raise "
+                "their interrupts");
     env_put(&e);
 }
 
@@ -978,6 +1090,7 @@ int main(int argc, char **argv)
     qtest_add_func("vfio-pamu/e2e/reachable", test_reachable);
     qtest_add_func("vfio-pamu/e2e/map-failure", test_map_failure);
     qtest_add_func("vfio-pamu/e2e/memlock-alias", test_memlock_alias);
+    qtest_add_func("vfio-pamu/e2e/fault", test_fault);
     qtest_add_func("vfio-pamu/refused/ram-unreachable", test_ram_unreachable);
     qtest_add_func("vfio-pamu/refused/memlock", test_memlock);
     qtest_add_func("vfio-pamu/refused/msi-shared", test_msi_shared);
