@@ -33,6 +33,7 @@
 #include "qemu/cutils.h"
 #include "qemu/error-report.h"
 #include "qemu/log.h"
+#include "qemu/range.h"
 #include "qemu/timer.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
@@ -595,6 +596,7 @@ static bool vfio_pamu_report_ranges(VFIOPamuContainer *pc, Error **errp)
 {
     VFIOContainerBase *bcontainer = &pc->container.bcontainer;
     g_autofree struct vfio_iommu_type1_info *info = NULL;
+    GList *l;
 
     info = vfio_pamu_get_info(pc, errp);
     if (!info) {
@@ -611,6 +613,12 @@ static bool vfio_pamu_report_ranges(VFIOPamuContainer *pc, Error **errp)
     bcontainer->dma_max_mappings = pc->plan.nr_windows;
 
     vfio_get_info_iova_range(info, bcontainer);
+    /* what vfio's generic code and vIOMMUs will go by */
+    trace_vfio_pamu_stored_info(bcontainer->pgsizes,
+                                g_list_length(bcontainer->iova_ranges));
+    for (l = bcontainer->iova_ranges; l; l = l->next) {
+        trace_vfio_pamu_stored_range(range_lob(l->data), range_upb(l->data));
+    }
     return true;
 }
 

@@ -426,8 +426,12 @@ static void test_e2e(void)
     if (!env_get(&e, RAM_MB)) {
         return;
     }
-    start(&e, "-device vfio-pci,host=" HOST_BDF ",id=hostdev0");
+    start(&e, "-device vfio-pci,host=" HOST_BDF ",id=hostdev0 "
+              "-trace vfio_pamu_stored_*");
     check_setup(&e);
+    /* what the container keeps from GET_INFO: window size, aperture - MSI */
+    wait_stderr(&e, "vfio_pamu_stored_info pgsizes=0x200000 iova_ranges=1");
+    wait_stderr(&e, "vfio_pamu_stored_range iova_range 0x0-0xf9fffff");
     g_assert_cmphex(e500_pci_cfg_readl(e.qts, board, devfn, PCI_VENDOR_ID),
                     ==, SIM_PCI_VENDOR_ID | (uint32_t)SIM_PCI_DEVICE_ID << 16);
     e.bar = e500_pci_map_bar0(e.qts, board, devfn);
@@ -551,7 +555,11 @@ static void test_reachable(void)
         return;
     }
     start_host(&e, SIM_CONFIG ",inbound=0+0xc000000",
-               "-device vfio-pci,host=" HOST_BDF ",id=hostdev0");
+               "-device vfio-pci,host=" HOST_BDF ",id=hostdev0 "
+               "-trace vfio_pamu_stored_*");
+    /* the IOVAs the container keeps: reachable, below the MSI windows */
+    wait_stderr(&e, "vfio_pamu_stored_info pgsizes=0x200000 iova_ranges=1");
+    wait_stderr(&e, "vfio_pamu_stored_range iova_range 0x0-0xb9fffff");
     lines = sim_log_lines(e.log);
     i = sim_log_find(lines, 0, "ioctl SET_ATTR GEOMETRY start=0x0 "
                                "size=0x10000000 ret=0");
