@@ -384,6 +384,10 @@ static void check_violations(Env *e)
      * it unmapped (QEMU keeps running) and the device's DMA there faults.
      */
     e500_set_inbound_window(e->qts, board, 2, 512 * MiB, 0, 26);
+    wait_stderr(e, "vfio-pamu: not mapping 0x20000000-0x23ffffff for the "
+                "assigned device, whose DMA there will fault: RAM at "
+                "0x20000000-0x23ffffff is outside the PAMU aperture "
+                "0x0-0xfffffff (more with -d guest_errors)");
     lines = sim_log_lines(e->log);
     g_assert_cmpint(find_map(lines, 512 * MiB), ==, -1);
     g_assert_cmpuint(device_dma(e, 512 * MiB, 0, 16, true), ==,
