@@ -18,6 +18,9 @@
 
 #include "qemu/osdep.h"
 #include <sys/ioctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <linux/vfio.h>
 
 #include "hw/vfio/vfio-common.h"
@@ -31,46 +34,50 @@
 #include "qemu/error-report.h"
 #include "qemu/log.h"
 #include "qemu/range.h"
+#include "qemu/timer.h"
 #include "qemu/units.h"
 #include "qapi/error.h"
+#include "qapi/visitor.h"
 #include "trace.h"
 
-/* A RAM section add_window saw, and the windows that hold it */
+/*
+ * How often QEMU asks the host whether the PAMU saw a violation: the uAPI
+ * has no way to signal one.
+ */
+#define VFIO_PAMU_FAULT_POLL_MS     250
+
+/*
+ * A RAM section add_window saw, and the windows that hold it (none: it
+ * was refused and stays unmapped).  [map.iova, map.last] is inclusive: a
+ * section may end at 2^64.
+ */
 typedef struct VFIOPamuSection {
-    hwaddr iova;
-    uint64_t size;
-    PamuMapOp ops[2];
-    unsigned nr_ops;                /* 0: refused, it stays unmapped */
-    bool mapped;                    /* dma_map counted it in users[] */
+    PamuSectionMap map;
+    bool mapped;                    /* dma_map counted it as a user */
     QLIST_ENTRY(VFIOPamuSection) next;
 } VFIOPamuSection;
 
-/* One VFIO_IOMMU_MAP_DMA of guest RAM: a run of windows */
-typedef struct VFIOPamuMapping {
-    uint32_t window;
-    uint32_t nr_windows;
-    QLIST_ENTRY(VFIOPamuMapping) next;
-} VFIOPamuMapping;
-
 typedef struct VFIOPamuContainer {
     VFIOContainer container;
-    uint32_t max_windows;           /* WINDOWS.max_count */
-    uint32_t msi_banks;             /* MSI_BANKS.count */
-    uint32_t addr_bits;             /* from the IOVA range before GEOMETRY */
+    /* What the host reports before GEOMETRY: what a plan may use */
+    PamuPlanLimits limits;
     PamuPlan plan;
+    uint64_t ram_bytes;             /* guest RAM the plan maps */
     /* The guest RAM regions the plan was made for */
     GPtrArray *ram_mrs;
     QLIST_HEAD(, VFIOPamuSection) sections;
-    QLIST_HEAD(, VFIOPamuMapping) mappings;
     /*
-     * Per window: how many sections use it, and what it maps (host address,
-     * bytes from the window start; 0 if nothing).  Sections that share a
-     * window (RAM split by a PCI BAR, or by two inbound windows) share its
-     * mapping.
+     * What each window maps and which sections use it.  Sections that
+     * share a window (RAM split by a PCI BAR) share its mapping.
      */
-    uint32_t users[PAMU_PLAN_MAX_WINDOWS];
-    uint64_t win_hva[PAMU_PLAN_MAX_WINDOWS];
-    uint64_t win_size[PAMU_PLAN_MAX_WINDOWS];
+    PamuWindow win[PAMU_PLAN_MAX_WINDOWS];
+    bool map_failure_reported;      /* at run time: once, then traced */
+    /* FAULT as last read, the violations reported, the poll timer */
+    uint32_t fault_count;
+    uint32_t fault_disabled;
+    uint64_t fault_iova;
+    uint32_t fault_reported;
+    QEMUTimer *fault_timer;
 } VFIOPamuContainer;
 
 OBJECT_DECLARE_SIMPLE_TYPE(VFIOPamuContainer, VFIO_IOMMU_FSL_PAMU);
@@ -89,6 +96,7 @@ static const char *vfio_pamu_attr_name(uint32_t attr)
         [VFIO_PAMU_ATTR_WINDOWS] = "WINDOWS",
         [VFIO_PAMU_ATTR_STASH] = "STASH",
         [VFIO_PAMU_ATTR_MSI_BANKS] = "MSI_BANKS",
+        [VFIO_PAMU_ATTR_FAULT] = "FAULT",
     };
 
     return attr < ARRAY_SIZE(names) ? names[attr] : "?";
@@ -161,46 +169,90 @@ static struct vfio_iommu_type1_info *vfio_pamu_get_info(VFIOPamuContainer *pc,
     return info;
 }
 
-/* What the host PAMU can do: windows, MSI banks, address width. */
+/*
+ * Before GEOMETRY is set, the window sizes go up to 2^address_bits (bit 63
+ * for 64 bits) and the IOVA ranges are those the host controller reaches.
+ */
+static bool vfio_pamu_get_reach(VFIOPamuContainer *pc,
+                                struct vfio_iommu_type1_info *info,
+                                Error **errp)
+{
+    PamuPlanLimits *lim = &pc->limits;
+    struct vfio_iommu_type1_info_cap_iova_range *cap;
+    uint32_t i;
+
+    if (!(info->flags & VFIO_IOMMU_INFO_PGSIZES) || !info->iova_pgsizes) {
+        error_setg(errp, "the host PAMU reports no window sizes");
+        return false;
+    }
+    lim->addr_bits = 63 - clz64(info->iova_pgsizes);
+    lim->addr_bits += lim->addr_bits == 63;
+    cap = (void *)vfio_get_iommu_type1_info_cap(info,
+                                        VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
+    if (!cap || !cap->nr_iovas || cap->nr_iovas > PAMU_PLAN_MAX_REACH) {
+        error_setg(errp, "the host PAMU reports %u reachable IOVA ranges, "
+                   "not 1 to %u", cap ? cap->nr_iovas : 0,
+                   PAMU_PLAN_MAX_REACH);
+        return false;
+    }
+    for (i = 0; i < cap->nr_iovas; i++) {
+        const struct vfio_iova_range *r = &cap->iova_ranges[i];
+
+        if (r->start > r->end ||
+            (i && r->start <= cap->iova_ranges[i - 1].end)) {
+            error_setg(errp, "the host PAMU reports unsorted or "
+                       "overlapping IOVA ranges");
+            return false;
+        }
+        lim->reach[i] = (PamuIovaRange) { .start = r->start,
+                                          .last = r->end };
+        trace_vfio_pamu_reachable(r->start, r->end);
+    }
+    lim->nr_reach = cap->nr_iovas;
+    return true;
+}
+
+/* What the host PAMU can do: windows, MSI banks, reachable IOVAs. */
 static bool vfio_pamu_get_limits(VFIOPamuContainer *pc, Error **errp)
 {
     g_autofree struct vfio_iommu_type1_info *info = NULL;
-    struct vfio_iommu_type1_info_cap_iova_range *cap;
+    PamuPlanLimits *lim = &pc->limits;
     struct vfio_iommu_pamu_attr a;
-    uint64_t last = UINT64_MAX;
-    uint32_t i;
 
     info = vfio_pamu_get_info(pc, errp);
-    if (!info) {
+    if (!info || !vfio_pamu_get_reach(pc, info, errp)) {
         return false;
     }
-    /* Before GEOMETRY is set, the range is what an aperture may cover. */
-    cap = (void *)vfio_get_iommu_type1_info_cap(info,
-                                        VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE);
-    if (cap && cap->nr_iovas) {
-        last = 0;
-        for (i = 0; i < cap->nr_iovas; i++) {
-            last = MAX(last, cap->iova_ranges[i].end);
-        }
-    }
-    pc->addr_bits = last == UINT64_MAX ? 64 : 64 - clz64(last);
-
     if (!vfio_pamu_get_attr(pc, VFIO_PAMU_ATTR_WINDOWS, &a, errp)) {
         return false;
     }
-    pc->max_windows = a.windows.max_count;
+    lim->max_windows = a.windows.max_count;
     if (!vfio_pamu_get_attr(pc, VFIO_PAMU_ATTR_MSI_BANKS, &a, errp)) {
         return false;
     }
-    pc->msi_banks = a.msi_banks.count;
+    lim->msi_banks = a.msi_banks.count;
     if (a.msi_banks.mapped_mask) {
         error_setg(errp, "the PAMU container already maps MSI banks 0x%"
                    PRIx64, (uint64_t)a.msi_banks.mapped_mask);
         return false;
     }
-    trace_vfio_pamu_limits(pc->max_windows, pc->msi_banks,
-                           a.msi_banks.bank_size, pc->addr_bits);
+    trace_vfio_pamu_limits(lim->max_windows, lim->msi_banks,
+                           a.msi_banks.bank_size, lim->addr_bits);
     return true;
+}
+
+/* "0x0-0xbffffff, 0x40000000-0x5fffffff": what the host reaches */
+static char *vfio_pamu_reach_str(const PamuPlanLimits *lim)
+{
+    GString *str = g_string_new(NULL);
+    unsigned i;
+
+    for (i = 0; i < lim->nr_reach; i++) {
+        g_string_append_printf(str, "%s0x%" PRIx64 "-0x%" PRIx64,
+                               i ? ", " : "", lim->reach[i].start,
+                               lim->reach[i].last);
+    }
+    return g_string_free(str, false);
 }
 
 typedef struct VFIOPamuRamList {
@@ -263,6 +315,7 @@ static void vfio_pamu_plan_error(VFIOPamuContainer *pc, const GArray *ranges,
     ERRP_GUARD();
     g_autofree char *ram = size_to_str(total);
     g_autofree char *win = size_to_str(res->window_size);
+    g_autofree char *reach = vfio_pamu_reach_str(&pc->limits);
     const PamuRamRange *r;
     uint64_t min_page = UINT64_MAX;
     guint i;
@@ -287,11 +340,11 @@ static void vfio_pamu_plan_error(VFIOPamuContainer *pc, const GArray *ranges,
             error_setg(errp, "guest RAM is not backed by hugepages: %s of "
                        "RAM in windows of %s needs %" PRIu64 " PAMU windows, "
                        "the host PAMU has %u", ram, win, res->ram_windows,
-                       pc->max_windows);
+                       pc->limits.max_windows);
         } else {
             error_setg(errp, "guest RAM is too large for %u PAMU windows: "
                        "%s of RAM in windows of %s needs %" PRIu64,
-                       pc->max_windows, ram, win, res->ram_windows);
+                       pc->limits.max_windows, ram, win, res->ram_windows);
         }
         vfio_pamu_hint_hugepages(res, total, errp);
         return;
@@ -300,18 +353,34 @@ static void vfio_pamu_plan_error(VFIOPamuContainer *pc, const GArray *ranges,
                    "the host: %s of RAM takes %" PRIu64 " windows of %s, and "
                    "an aperture with a free window per bank would need %"
                    PRIu64 " windows%s (the host PAMU has %u and addresses %u "
-                   "bits)", pc->msi_banks, ram, res->ram_windows, win,
+                   "bits)", pc->limits.msi_banks, ram, res->ram_windows, win,
                    res->windows_needed,
-                   res->windows_needed <= pc->max_windows ?
+                   res->windows_needed <= pc->limits.max_windows ?
                    " and end beyond the PAMU's address space" : "",
-                   pc->max_windows, pc->addr_bits);
+                   pc->limits.max_windows, pc->limits.addr_bits);
         vfio_pamu_hint_hugepages(res, total, errp);
         return;
     case PAMU_PLAN_ADDRESS_WIDTH:
         error_setg(errp, "guest RAM needs a PAMU aperture ending at 0x%"
                    PRIx64 ", beyond the %u-bit address space of the host "
-                   "PAMU", res->aperture_end, pc->addr_bits);
+                   "PAMU", res->aperture_end, pc->limits.addr_bits);
         error_append_hint(errp, "Give the guest less RAM (-m).\n");
+        return;
+    case PAMU_PLAN_RAM_UNREACHABLE:
+        r = &g_array_index(ranges, PamuRamRange, res->range);
+        error_setg(errp, "guest RAM at 0x%" PRIx64 "-0x%" PRIx64 " is "
+                   "outside the IOVAs the host's PCIe controller reaches "
+                   "(%s)", r->iova, r->iova + r->size - 1, reach);
+        error_append_hint(errp, "Give the guest less RAM (-m), or have the "
+                          "host's inbound windows cover it.\n");
+        return;
+    case PAMU_PLAN_MSI_UNREACHABLE:
+        error_setg(errp, "no PAMU aperture of at most %u windows of %s has "
+                   "%u free windows for the MSI banks that the host's PCIe "
+                   "controller reaches (%s)", pc->limits.max_windows, win,
+                   pc->limits.msi_banks, reach);
+        error_append_hint(errp, "Give the guest less RAM (-m), or have the "
+                          "host's inbound windows reach beyond it.\n");
         return;
     case PAMU_PLAN_OK:
         break;
@@ -325,11 +394,6 @@ static bool vfio_pamu_plan_ram(VFIOPamuContainer *pc, Error **errp)
     g_autoptr(GArray) ranges = g_array_new(false, false,
                                            sizeof(PamuRamRange));
     VFIOPamuRamList list = { .ranges = ranges, .mrs = pc->ram_mrs };
-    PamuPlanLimits lim = {
-        .max_windows = pc->max_windows,
-        .msi_banks = pc->msi_banks,
-        .addr_bits = pc->addr_bits,
-    };
     PamuPlanResult res;
 
     WITH_RCU_READ_LOCK_GUARD() {
@@ -337,15 +401,83 @@ static bool vfio_pamu_plan_ram(VFIOPamuContainer *pc, Error **errp)
 
         flatview_for_each_range(fv, vfio_pamu_collect_ram, &list);
     }
-    if (!pamu_plan((PamuRamRange *)ranges->data, ranges->len, &lim,
+    if (!pamu_plan((PamuRamRange *)ranges->data, ranges->len, &pc->limits,
                    &pc->plan, &res)) {
         vfio_pamu_plan_error(pc, ranges, list.total, &res, errp);
         return false;
     }
+    pc->ram_bytes = list.total;
     trace_vfio_pamu_plan(pc->plan.aperture_start, pc->plan.aperture_size,
                          pc->plan.window_size, pc->plan.nr_windows,
                          pc->plan.nr_ram_windows, pc->plan.nr_msi_windows);
     return true;
+}
+
+/* The locked memory of this process, VmLck, in bytes */
+static uint64_t vfio_pamu_vm_locked(void)
+{
+    g_autofree char *status = NULL;
+    const char *p, *end;
+    uint64_t kib;
+
+    if (!g_file_get_contents("/proc/self/status", &status, NULL, NULL)) {
+        return 0;
+    }
+    p = strstr(status, "\nVmLck:");
+    if (!p || qemu_strtou64(p + strlen("\nVmLck:"), &end, 10, &kib)) {
+        return 0;
+    }
+    return kib * KiB;
+}
+
+static bool vfio_pamu_has_cap_ipc_lock(void)
+{
+    struct __user_cap_header_struct hdr = {
+        .version = _LINUX_CAPABILITY_VERSION_3,
+    };
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3] = { };
+
+    if (syscall(SYS_capget, &hdr, data)) {
+        return false;
+    }
+    return data[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &
+           CAP_TO_MASK(CAP_IPC_LOCK);
+}
+
+/*
+ * Every byte the plan maps is charged to QEMU's locked memory, unless it
+ * has CAP_IPC_LOCK.  Find out now whether guest RAM fits under
+ * RLIMIT_MEMLOCK: the first map happens when the guest opens an inbound
+ * window, too late to tell the user.  (RAM shown to the device at a
+ * second IOVA is charged again; that can still fail at run time.)
+ */
+static bool vfio_pamu_check_memlock(VFIOPamuContainer *pc, Error **errp)
+{
+    ERRP_GUARD();
+    g_autofree char *ram = size_to_str(pc->ram_bytes);
+    g_autofree char *limit = NULL;
+    g_autofree char *locked = NULL;
+    struct rlimit rl;
+    uint64_t vmlck;
+
+    if (getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_cur == RLIM_INFINITY ||
+        vfio_pamu_has_cap_ipc_lock()) {
+        return true;
+    }
+    vmlck = vfio_pamu_vm_locked();
+    if (vmlck <= rl.rlim_cur && pc->ram_bytes <= rl.rlim_cur - vmlck) {
+        return true;
+    }
+    limit = size_to_str(rl.rlim_cur);
+    locked = size_to_str(vmlck);
+    error_setg(errp, "the PAMU container locks all %s of guest RAM in host "
+               "memory, but QEMU may lock only %s (RLIMIT_MEMLOCK), %s of "
+               "which is locked already", ram, limit, locked);
+    error_append_hint(errp, "Raise QEMU's locked memory limit to at least "
+                      "%" PRIu64 " KiB (ulimit -l, or <memtune><hard_limit> "
+                      "in libvirt), or give it CAP_IPC_LOCK.\n",
+                      DIV_ROUND_UP(vmlck + pc->ram_bytes, KiB));
+    return false;
 }
 
 static bool vfio_pamu_set_geometry(VFIOPamuContainer *pc, Error **errp)
@@ -360,6 +492,25 @@ static bool vfio_pamu_set_geometry(VFIOPamuContainer *pc, Error **errp)
 static uint64_t vfio_pamu_window_iova(VFIOPamuContainer *pc, uint32_t i)
 {
     return pc->plan.aperture_start + i * pc->plan.window_size;
+}
+
+/* The MSI map failed: say why, and how to get past EPERM */
+static void vfio_pamu_msi_error(int ret, uint32_t first, uint32_t last,
+                                Error **errp)
+{
+    ERRP_GUARD();
+
+    if (ret != -EPERM) {
+        error_setg_errno(errp, -ret, "mapping MSI banks into PAMU windows "
+                         "%u-%u failed", first, last);
+        return;
+    }
+    error_setg(errp, "the host has no MSI bank of its own for this device: "
+               "the banks left are shared with other containers or host "
+               "devices, whose interrupts the device could raise");
+    error_append_hint(errp, "If that is acceptable, allow unsafe interrupts "
+                      "on the host: vfio_iommu_fsl_pamu."
+                      "allow_unsafe_interrupts=1.\n");
 }
 
 /* Maps every MSI window of the plan, one call per run of them. */
@@ -388,8 +539,7 @@ static bool vfio_pamu_map_msi(VFIOPamuContainer *pc, Error **errp)
         ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_MAP_DMA, &map);
         trace_vfio_pamu_map_msi(map.iova, map.size, ret);
         if (ret) {
-            error_setg_errno(errp, -ret, "mapping MSI banks into PAMU "
-                             "windows %u-%u failed", first, i);
+            vfio_pamu_msi_error(ret, first, i, errp);
             return false;
         }
     }
@@ -397,11 +547,19 @@ static bool vfio_pamu_map_msi(VFIOPamuContainer *pc, Error **errp)
     if (!vfio_pamu_get_attr(pc, VFIO_PAMU_ATTR_MSI_BANKS, &a, errp)) {
         return false;
     }
+    trace_vfio_pamu_msi_banks(a.msi_banks.mapped_mask, a.msi_banks.isolated);
     if (ctpop64(a.msi_banks.mapped_mask) != pc->plan.nr_msi_windows) {
         error_setg(errp, "the host mapped MSI banks 0x%" PRIx64 " into %u "
                    "windows", (uint64_t)a.msi_banks.mapped_mask,
                    pc->plan.nr_msi_windows);
         return false;
+    }
+    if (!a.msi_banks.isolated) {
+        warn_report("vfio: the host allows unsafe interrupts and gave the "
+                    "PAMU container MSI banks (0x%" PRIx64 ") shared with "
+                    "other containers or host devices: the assigned device "
+                    "can raise their interrupts",
+                    (uint64_t)a.msi_banks.mapped_mask);
     }
     return true;
 }
@@ -430,9 +588,7 @@ static void vfio_pamu_unmap_all(VFIOPamuContainer *pc)
         error_report("vfio: unmapping all PAMU windows failed: %s",
                      strerror(-ret));
     }
-    memset(pc->users, 0, sizeof(pc->users));
-    memset(pc->win_hva, 0, sizeof(pc->win_hva));
-    memset(pc->win_size, 0, sizeof(pc->win_size));
+    memset(pc->win, 0, sizeof(pc->win));
 }
 
 /* Reports the IOVA ranges (aperture minus MSI windows) and window size. */
@@ -440,6 +596,7 @@ static bool vfio_pamu_report_ranges(VFIOPamuContainer *pc, Error **errp)
 {
     VFIOContainerBase *bcontainer = &pc->container.bcontainer;
     g_autofree struct vfio_iommu_type1_info *info = NULL;
+    GList *l;
 
     info = vfio_pamu_get_info(pc, errp);
     if (!info) {
@@ -456,7 +613,151 @@ static bool vfio_pamu_report_ranges(VFIOPamuContainer *pc, Error **errp)
     bcontainer->dma_max_mappings = pc->plan.nr_windows;
 
     vfio_get_info_iova_range(info, bcontainer);
+    /* what vfio's generic code and vIOMMUs will go by */
+    trace_vfio_pamu_stored_info(bcontainer->pgsizes,
+                                g_list_length(bcontainer->iova_ranges));
+    for (l = bcontainer->iova_ranges; l; l = l->next) {
+        trace_vfio_pamu_stored_range(range_lob(l->data), range_upb(l->data));
+    }
     return true;
+}
+
+/* The names of the container's devices, for messages */
+static char *vfio_pamu_device_names(VFIOPamuContainer *pc)
+{
+    GString *str = g_string_new(NULL);
+    VFIODevice *vbasedev;
+
+    QLIST_FOREACH(vbasedev, &pc->container.bcontainer.device_list,
+                  container_next) {
+        g_string_append_printf(str, "%s%s", str->len ? ", " : "",
+                               vbasedev->name);
+    }
+    return g_string_free(str, false);
+}
+
+/*
+ * Reads FAULT and reports a violation not reported yet.  The host then
+ * disabled the LIODN of the container's devices, as Linux's pamu_av_isr
+ * does: all their DMA and MSIs stop until vfio_pamu_device_reset().
+ */
+static void vfio_pamu_fault_poll(VFIOPamuContainer *pc)
+{
+    g_autofree char *names = NULL;
+    struct vfio_iommu_pamu_attr a;
+    Error *err = NULL;
+
+    if (!vfio_pamu_get_attr(pc, VFIO_PAMU_ATTR_FAULT, &a, &err)) {
+        warn_report_err_once(err);
+        return;
+    }
+    pc->fault_count = a.fault.count;
+    pc->fault_disabled = a.fault.disabled;
+    pc->fault_iova = a.fault.last_iova;
+    trace_vfio_pamu_fault(pc->fault_count, pc->fault_disabled,
+                          pc->fault_iova);
+    if (a.fault.count == pc->fault_reported) {
+        return;
+    }
+    pc->fault_reported = a.fault.count;
+    names = vfio_pamu_device_names(pc);
+    error_report("vfio-pamu: %s: the host PAMU blocked a DMA access at IOVA "
+                 "0x%" PRIx64 " (violation %u)%s", names, pc->fault_iova,
+                 a.fault.count, a.fault.disabled ?
+                 " and stopped all DMA and MSIs of the device until it is "
+                 "reset" : "");
+    error_printf("The guest let the device use memory it did not show it; "
+                 "a reset of the device (by the guest, or system_reset) "
+                 "lets it work again.\n");
+}
+
+static void vfio_pamu_fault_tick(void *opaque)
+{
+    VFIOPamuContainer *pc = opaque;
+
+    vfio_pamu_fault_poll(pc);
+    timer_mod(pc->fault_timer, qemu_clock_get_ms(QEMU_CLOCK_REALTIME) +
+                               VFIO_PAMU_FAULT_POLL_MS);
+}
+
+/* The PAMU container of @vbasedev, if that is what it is in */
+static VFIOPamuContainer *vfio_pamu_of(VFIODevice *vbasedev)
+{
+    Object *obj = vbasedev->bcontainer ? OBJECT(vbasedev->bcontainer) : NULL;
+
+    return (VFIOPamuContainer *)object_dynamic_cast(obj,
+                                                    TYPE_VFIO_IOMMU_FSL_PAMU);
+}
+
+/* x-pamu-fault: { "disabled": bool, "count": int, "last-iova": int } */
+static void vfio_pamu_get_fault(Object *obj, Visitor *v, const char *name,
+                                void *opaque, Error **errp)
+{
+    VFIOPamuContainer *pc = vfio_pamu_of(opaque);
+    bool disabled = false;
+    uint32_t count = 0;
+    uint64_t iova = 0;
+
+    if (pc) {
+        vfio_pamu_fault_poll(pc);
+        disabled = pc->fault_disabled;
+        count = pc->fault_count;
+        iova = pc->fault_iova;
+    }
+    if (!visit_start_struct(v, name, NULL, 0, errp)) {
+        return;
+    }
+    if (visit_type_bool(v, "disabled", &disabled, errp) &&
+        visit_type_uint32(v, "count", &count, errp) &&
+        visit_type_uint64(v, "last-iova", &iova, errp)) {
+        visit_check_struct(v, errp);
+    }
+    visit_end_struct(v, NULL);
+}
+
+/* The device gets x-pamu-fault, for management layers to read */
+static void vfio_pamu_device_attached(VFIODevice *vbasedev)
+{
+    Object *obj = OBJECT(vbasedev->dev);
+
+    if (object_property_find(obj, "x-pamu-fault")) {
+        return;
+    }
+    object_property_add(obj, "x-pamu-fault", "PamuFault",
+                        vfio_pamu_get_fault, NULL, NULL, vbasedev);
+    object_property_set_description(obj, "x-pamu-fault",
+                                    "DMA violations of the host PAMU for "
+                                    "the device's container");
+}
+
+/*
+ * A reset stops what the device was doing, so its DMA may go through the
+ * PAMU again: enable the LIODN (of all the container's devices, which
+ * share it) if a violation disabled it.
+ */
+static void vfio_pamu_device_reset(VFIODevice *vbasedev)
+{
+    VFIOPamuContainer *pc = vfio_pamu_of(vbasedev);
+    struct vfio_iommu_pamu_attr a = {
+        .argsz = sizeof(a),
+        .attribute = VFIO_PAMU_ATTR_FAULT,
+    };
+    int ret;
+
+    vfio_pamu_fault_poll(pc);
+    if (!pc->fault_disabled) {
+        return;
+    }
+    ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_SET_ATTR, &a);
+    trace_vfio_pamu_fault_enable(ret);
+    if (ret) {
+        error_report("vfio-pamu: %s: enabling DMA of the device again after "
+                     "its reset failed: %s", vbasedev->name, strerror(-ret));
+        return;
+    }
+    info_report("vfio-pamu: %s was reset: the host PAMU lets DMA and MSIs "
+                "of the device through again", vbasedev->name);
+    vfio_pamu_fault_poll(pc);
 }
 
 static bool vfio_pamu_setup(VFIOContainerBase *bcontainer, Error **errp)
@@ -464,10 +765,10 @@ static bool vfio_pamu_setup(VFIOContainerBase *bcontainer, Error **errp)
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
 
     QLIST_INIT(&pc->sections);
-    QLIST_INIT(&pc->mappings);
     pc->ram_mrs = g_ptr_array_new();
 
     if (!vfio_pamu_get_limits(pc, errp) || !vfio_pamu_plan_ram(pc, errp) ||
+        !vfio_pamu_check_memlock(pc, errp) ||
         !vfio_pamu_set_geometry(pc, errp)) {
         goto free_mrs;
     }
@@ -477,6 +778,9 @@ static bool vfio_pamu_setup(VFIOContainerBase *bcontainer, Error **errp)
         vfio_pamu_unmap_all(pc);
         goto free_mrs;
     }
+    pc->fault_timer = timer_new_ms(QEMU_CLOCK_REALTIME, vfio_pamu_fault_tick,
+                                   pc);
+    vfio_pamu_fault_tick(pc);
     return true;
 
 free_mrs:
@@ -485,14 +789,14 @@ free_mrs:
     return false;
 }
 
-/* The section record covering [iova, iova + size), if any */
+/* The section record overlapping [iova, last], if any */
 static VFIOPamuSection *vfio_pamu_find(VFIOPamuContainer *pc, hwaddr iova,
-                                       uint64_t size)
+                                       hwaddr last)
 {
     VFIOPamuSection *s;
 
     QLIST_FOREACH(s, &pc->sections, next) {
-        if (ranges_overlap(s->iova, s->size, iova, size)) {
+        if (s->map.iova <= last && iova <= s->map.last) {
             return s;
         }
     }
@@ -501,12 +805,12 @@ static VFIOPamuSection *vfio_pamu_find(VFIOPamuContainer *pc, hwaddr iova,
 
 /* Records a section, refused until its windows are filled in */
 static VFIOPamuSection *vfio_pamu_add_section(VFIOPamuContainer *pc,
-                                              hwaddr iova, uint64_t size)
+                                              hwaddr iova, hwaddr last)
 {
     VFIOPamuSection *s = g_new0(VFIOPamuSection, 1);
 
-    s->iova = iova;
-    s->size = size;
+    s->map.iova = iova;
+    s->map.last = last;
     QLIST_INSERT_HEAD(&pc->sections, s, next);
     return s;
 }
@@ -518,18 +822,22 @@ static VFIOPamuSection *vfio_pamu_add_section(VFIOPamuContainer *pc,
  * DMA there faults on the host PAMU as it would on bare metal.
  */
 static bool vfio_pamu_refuse(VFIOPamuContainer *pc, hwaddr iova,
-                             uint64_t size, Error *err, Error **errp)
+                             hwaddr last, Error *err, Error **errp)
 {
     if (!pc->container.bcontainer.initialized) {
         error_propagate(errp, err);
         return false;
     }
+    warn_report_once("vfio-pamu: not mapping 0x%" PRIx64 "-0x%" PRIx64
+                     " for the assigned device, whose DMA there will fault: "
+                     "%s (more with -d guest_errors)", iova, last,
+                     error_get_pretty(err));
     qemu_log_mask(LOG_GUEST_ERROR, "vfio-pamu: not mapping 0x%" PRIx64
-                  "-0x%" PRIx64 " for device DMA: %s\n", iova,
-                  iova + size - 1, error_get_pretty(err));
-    trace_vfio_pamu_refuse(iova, size, error_get_pretty(err));
+                  "-0x%" PRIx64 " for device DMA: %s\n", iova, last,
+                  error_get_pretty(err));
+    trace_vfio_pamu_refuse(iova, last, error_get_pretty(err));
     error_free(err);
-    vfio_pamu_add_section(pc, iova, size);
+    vfio_pamu_add_section(pc, iova, last);
     return true;
 }
 
@@ -573,38 +881,26 @@ static void vfio_pamu_fit_error(VFIOPamuContainer *pc, PamuFitStatus st,
         error_append_hint(errp, "Back all guest RAM with hugepages of at "
                           "least %s.\n", w);
         break;
+    case PAMU_FIT_UNREACHABLE:
+        error_setg(errp, "RAM at 0x%" PRIx64 "-0x%" PRIx64 " needs PAMU "
+                   "window %u, which the host's PCIe controller does not "
+                   "reach", r->iova, end, win);
+        break;
     case PAMU_FIT_OK:
         g_assert_not_reached();
     }
 }
 
-/* Does @op agree with what its windows already map, if anything? */
-static bool vfio_pamu_op_agrees(VFIOPamuContainer *pc, const PamuMapOp *op,
-                                uint32_t *conflict)
+/*
+ * The page-aligned range [*iova, *last] vfio_listener_region_add() maps;
+ * false if the section holds no whole page.
+ */
+static bool vfio_pamu_section_range(const MemoryRegionSection *section,
+                                    hwaddr *iova, hwaddr *last)
 {
-    uint64_t w = pc->plan.window_size;
-    uint32_t i;
-
-    for (i = 0; i < op->nr_windows; i++) {
-        uint32_t win = op->window + i;
-
-        if (pc->win_size[win] &&
-            (pc->win_hva[win] != op->hva + i * w ||
-             pc->win_size[win] != MIN(op->size, w))) {
-            *conflict = win;
-            return false;
-        }
-    }
-    return true;
-}
-
-/* The page-aligned range [*iova, *end) vfio_listener_region_add() maps */
-static void vfio_pamu_section_range(const MemoryRegionSection *section,
-                                    hwaddr *iova, hwaddr *end)
-{
-    *iova = REAL_HOST_PAGE_ALIGN(section->offset_within_address_space);
-    *end = (section->offset_within_address_space +
-            int128_get64(section->size)) & qemu_real_host_page_mask();
+    return pamu_plan_page_range(section->offset_within_address_space,
+                                section->size, qemu_real_host_page_size(),
+                                iova, last);
 }
 
 static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
@@ -612,21 +908,24 @@ static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
     MemoryRegion *mr = section->mr;
-    uint64_t base = (uintptr_t)memory_region_get_ram_ptr(mr);
-    hwaddr iova, end;
+    uint64_t base;
+    hwaddr iova, last;
     Error *err = NULL;
+    g_autoptr(GArray) calls = g_array_new(false, false, sizeof(PamuCall));
+    PamuSectionMap map;
     VFIOPamuSection *s;
-    PamuMapOp ops[ARRAY_SIZE(s->ops)];
-    unsigned nr_ops, k;
     PamuRamRange r;
     PamuFitStatus st;
     uint32_t win;
 
-    vfio_pamu_section_range(section, &iova, &end);
+    if (!vfio_pamu_section_range(section, &iova, &last)) {
+        return true;            /* vfio_listener_region_add() skips it */
+    }
+    /* An IOMMU region has no RAM of its own to look at */
     if (memory_region_is_iommu(mr)) {
         error_setg(&err, "a guest IOMMU in front of a device assigned "
                    "through a PAMU is not supported");
-        return vfio_pamu_refuse(pc, iova, end - iova, err, errp);
+        return vfio_pamu_refuse(pc, iova, last, err, errp);
     }
     if (memory_region_is_ram_device(mr) ||
         !g_ptr_array_find(pc->ram_mrs, mr, NULL)) {
@@ -634,34 +933,38 @@ static bool vfio_pamu_add_window(VFIOContainerBase *bcontainer,
         warn_report_once("vfio-pamu: PAMU windows map only guest RAM: no "
                          "PCI peer-to-peer DMA to %s at 0x%" PRIx64,
                          memory_region_name(mr), iova);
-        trace_vfio_pamu_refuse(iova, end - iova, "not guest RAM");
-        vfio_pamu_add_section(pc, iova, end - iova);
+        trace_vfio_pamu_refuse(iova, last, "not guest RAM");
+        vfio_pamu_add_section(pc, iova, last);
         return true;
     }
 
+    base = (uintptr_t)memory_region_get_ram_ptr(mr);
     r = (PamuRamRange) {
         .iova = iova,
-        .size = end - iova,
+        .size = last - iova + 1,
         .hva = base + section->offset_within_region +
                (iova - section->offset_within_address_space),
         .page_size = qemu_ram_pagesize(mr->ram_block),
     };
+    map = (PamuSectionMap) {
+        .iova = iova, .last = last,
+        .perm = section->readonly ? PAMU_PERM_R : PAMU_PERM_RW,
+    };
     st = pamu_plan_fit(&pc->plan, &r, base, base + memory_region_size(mr),
-                       ops, &nr_ops, &win);
+                       map.ops, &map.nr_ops, &win);
     if (st != PAMU_FIT_OK) {
         vfio_pamu_fit_error(pc, st, &r, win, &err);
-        return vfio_pamu_refuse(pc, r.iova, r.size, err, errp);
+        return vfio_pamu_refuse(pc, iova, last, err, errp);
     }
-    for (k = 0; k < nr_ops; k++) {
-        if (!vfio_pamu_op_agrees(pc, &ops[k], &win)) {
-            error_setg(&err, "RAM at 0x%" PRIx64 " needs PAMU window %u, "
-                       "which already maps other memory", r.iova, win);
-            return vfio_pamu_refuse(pc, r.iova, r.size, err, errp);
-        }
+    /* dma_map comes next, with the windows as they are now */
+    if (!pamu_windows_add(&pc->plan, pc->win, &map, calls, &win)) {
+        error_setg(&err, "RAM at 0x%" PRIx64 " needs PAMU window %u, "
+                   "which already maps other memory, or with permissions "
+                   "it cannot have", r.iova, win);
+        return vfio_pamu_refuse(pc, iova, last, err, errp);
     }
-    s = vfio_pamu_add_section(pc, r.iova, r.size);
-    memcpy(s->ops, ops, sizeof(ops));
-    s->nr_ops = nr_ops;
+    s = vfio_pamu_add_section(pc, iova, last);
+    s->map = map;
     return true;
 }
 
@@ -670,176 +973,181 @@ static void vfio_pamu_del_window(VFIOContainerBase *bcontainer,
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
     VFIOPamuSection *s;
-    hwaddr iova, end;
+    hwaddr iova, last;
 
-    vfio_pamu_section_range(section, &iova, &end);
-    s = vfio_pamu_find(pc, iova, end - iova);
+    if (!vfio_pamu_section_range(section, &iova, &last)) {
+        return;
+    }
+    s = vfio_pamu_find(pc, iova, last);
     if (s) {
         QLIST_REMOVE(s, next);
         g_free(s);
     }
 }
 
-/* Maps windows [first, first + n) of @op, which no section uses yet. */
-static int vfio_pamu_map_run(VFIOPamuContainer *pc, const PamuMapOp *op,
-                             uint32_t first, uint32_t n, bool readonly)
+/* One MAP_DMA or UNMAP_DMA of windows: 0 or -errno */
+static int vfio_pamu_call(VFIOPamuContainer *pc, const PamuCall *c)
 {
-    uint64_t w = pc->plan.window_size;
-    uint64_t skip = (uint64_t)(first - op->window) * w;
     struct vfio_iommu_type1_dma_map map = {
         .argsz = sizeof(map),
-        .flags = VFIO_DMA_MAP_FLAG_READ |
-                 (readonly ? 0 : VFIO_DMA_MAP_FLAG_WRITE),
-        .vaddr = op->hva + skip,
-        .iova = op->iova + skip,
-        .size = MIN(op->size - skip, (uint64_t)n * w),
+        .flags = (c->perm & PAMU_PERM_R ? VFIO_DMA_MAP_FLAG_READ : 0) |
+                 (c->perm & PAMU_PERM_W ? VFIO_DMA_MAP_FLAG_WRITE : 0),
+        .vaddr = c->hva,
+        .iova = c->iova,
+        .size = c->size,
     };
-    VFIOPamuMapping *m;
-    uint32_t i;
     int ret;
 
+    if (!c->map) {
+        return vfio_pamu_unmap_range(pc, c->iova, c->size, 0);
+    }
     ret = vfio_pamu_ioctl(pc, VFIO_IOMMU_MAP_DMA, &map);
-    trace_vfio_pamu_map(map.iova, map.size, map.vaddr, map.flags, first, n,
-                        ret);
-    if (ret) {
-        return ret;
-    }
-    for (i = first; i < first + n; i++) {
-        pc->win_hva[i] = map.vaddr + (uint64_t)(i - first) * w;
-        pc->win_size[i] = MIN(map.size, w);
-    }
-    m = g_new0(VFIOPamuMapping, 1);
-    m->window = first;
-    m->nr_windows = n;
-    QLIST_INSERT_HEAD(&pc->mappings, m, next);
-    return 0;
-}
-
-/* Unmaps every mapping whose windows no section uses any more. */
-static int vfio_pamu_unmap_unused(VFIOPamuContainer *pc)
-{
-    VFIOPamuMapping *m, *next;
-    uint32_t i, used;
-    int ret = 0, err;
-
-    QLIST_FOREACH_SAFE(m, &pc->mappings, next, next) {
-        uint32_t last = m->window + m->nr_windows - 1;
-
-        for (used = 0, i = m->window; i <= last; i++) {
-            used += pc->users[i];
-        }
-        if (used) {
-            continue;
-        }
-        err = vfio_pamu_unmap_range(pc, vfio_pamu_window_iova(pc, m->window),
-                                    (uint64_t)(m->nr_windows - 1) *
-                                    pc->plan.window_size + pc->win_size[last],
-                                    0);
-        if (err) {
-            ret = err;
-            continue;
-        }
-        for (i = m->window; i <= last; i++) {
-            pc->win_hva[i] = pc->win_size[i] = 0;
-        }
-        QLIST_REMOVE(m, next);
-        g_free(m);
-    }
+    trace_vfio_pamu_map(map.iova, map.size, map.vaddr, map.flags, c->window,
+                        c->nr_windows, ret);
     return ret;
 }
 
-static void vfio_pamu_use(VFIOPamuContainer *pc, VFIOPamuSection *s, int d)
+/* Makes the calls @undo holds, last first, after a failed one */
+static void vfio_pamu_undo(VFIOPamuContainer *pc, GArray *undo)
 {
-    unsigned k;
-    uint32_t i;
+    int i, ret;
 
-    for (k = 0; k < s->nr_ops; k++) {
-        for (i = 0; i < s->ops[k].nr_windows; i++) {
-            pc->users[s->ops[k].window + i] += d;
+    for (i = undo->len - 1; i >= 0; i--) {
+        const PamuCall *c = &g_array_index(undo, PamuCall, i);
+
+        ret = vfio_pamu_call(pc, c);
+        if (ret) {
+            error_report("vfio-pamu: undoing a PAMU mapping of 0x%" PRIx64
+                         "-0x%" PRIx64 " failed: %s", c->iova,
+                         c->iova + c->size - 1, strerror(-ret));
+            continue;
         }
+        pamu_call_apply(&pc->plan, pc->win, c);
     }
 }
 
 /*
- * Maps the windows of a section that add_window accepted, one call per run
- * of windows no other section has mapped already.
+ * Makes @calls in order; if one fails and @all_or_nothing, undoes those
+ * made before it.  Returns 0 or the -errno of the failed call.
+ */
+static int vfio_pamu_run(VFIOPamuContainer *pc, GArray *calls,
+                         bool all_or_nothing)
+{
+    g_autoptr(GArray) undo = g_array_new(false, false, sizeof(PamuCall));
+    guint i;
+    int ret;
+
+    for (i = 0; i < calls->len; i++) {
+        const PamuCall *c = &g_array_index(calls, PamuCall, i);
+        PamuCall u = pamu_call_undo(&pc->plan, pc->win, c);
+
+        ret = vfio_pamu_call(pc, c);
+        if (ret) {
+            if (all_or_nothing) {
+                vfio_pamu_undo(pc, undo);
+            }
+            return ret;
+        }
+        pamu_call_apply(&pc->plan, pc->win, c);
+        g_array_append_val(undo, u);
+    }
+    return 0;
+}
+
+/*
+ * During realize a failure fails the device.  Later only the guest makes
+ * sections appear, and failing then would abort QEMU (hw_error() in
+ * vfio_listener_region_add()): report it and leave the range unmapped,
+ * so that the device's DMA there faults.
+ */
+static int vfio_pamu_map_failed(VFIOPamuContainer *pc,
+                                const VFIOPamuSection *s, int ret)
+{
+    if (!pc->container.bcontainer.initialized) {
+        return ret;
+    }
+    trace_vfio_pamu_map_failed(s->map.iova, s->map.last, ret);
+    if (pc->map_failure_reported) {
+        return 0;
+    }
+    pc->map_failure_reported = true;
+    error_report("vfio-pamu: the host refused to map guest RAM at 0x%"
+                 PRIx64 "-0x%" PRIx64 " for the assigned device, whose DMA "
+                 "there will fault: %s (later failures are only traced: "
+                 "vfio_pamu_map_failed)", s->map.iova, s->map.last,
+                 strerror(-ret));
+    if (ret == -ENOMEM) {
+        error_printf("RAM the guest shows the device at two addresses is "
+                     "locked twice: raise QEMU's locked memory limit "
+                     "(ulimit -l) or give it CAP_IPC_LOCK.\n");
+    }
+    return 0;
+}
+
+/*
+ * Maps the windows of a section that add_window accepted: those nothing
+ * maps yet, one call per run, all or nothing (pamu_windows_add()).
  */
 static int vfio_pamu_dma_map(const VFIOContainerBase *bcontainer,
                              hwaddr iova, ram_addr_t size, void *vaddr,
                              bool readonly)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
-    VFIOPamuSection *s = vfio_pamu_find(pc, iova, size);
-    unsigned k;
-    uint32_t i, first;
+    VFIOPamuSection *s = vfio_pamu_find(pc, iova, iova + size - 1);
+    g_autoptr(GArray) calls = g_array_new(false, false, sizeof(PamuCall));
+    uint32_t conflict;
     int ret;
 
     if (!s) {
-        return -EINVAL;         /* not a section add_window has seen */
+        return bcontainer->initialized ? 0 : -EINVAL;   /* not seen: odd */
     }
-    if (!s->nr_ops) {
-        return 0;               /* refused: it stays unmapped */
+    if (!s->map.nr_ops || s->mapped) {
+        return 0;               /* refused, or mapped already */
     }
-    for (k = 0; k < s->nr_ops; k++) {
-        const PamuMapOp *op = &s->ops[k];
-        uint32_t end = op->window + op->nr_windows;
-
-        for (i = op->window; i < end; ) {
-            while (i < end && pc->win_size[i]) {
-                i++;                    /* already mapped, for a neighbour */
-            }
-            first = i;
-            while (i < end && !pc->win_size[i]) {
-                i++;
-            }
-            if (i == first) {
-                continue;
-            }
-            ret = vfio_pamu_map_run(pc, op, first, i - first, readonly);
-            if (ret) {
-                vfio_pamu_unmap_unused(pc);     /* all or nothing */
-                return ret;
-            }
-        }
+    if (!pamu_windows_add(&pc->plan, pc->win, &s->map, calls, &conflict)) {
+        return vfio_pamu_map_failed(pc, s, -EEXIST);
     }
-    vfio_pamu_use(pc, s, 1);
+    ret = vfio_pamu_run(pc, calls, true);
+    if (ret) {
+        return vfio_pamu_map_failed(pc, s, ret);
+    }
+    pamu_windows_use(pc->win, &s->map, 1);
     s->mapped = true;
     return 0;
 }
 
 /*
- * Drops a section's use of its windows and unmaps those no section uses;
- * the MSI windows are never touched.
+ * Drops a section's use of its windows and unmaps every mapping none of
+ * whose windows is used any more; the MSI windows are never touched.
  */
 static int vfio_pamu_dma_unmap(const VFIOContainerBase *bcontainer,
                                hwaddr iova, ram_addr_t size,
                                IOMMUTLBEntry *iotlb)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
-    VFIOPamuSection *s = vfio_pamu_find(pc, iova, size);
+    VFIOPamuSection *s = vfio_pamu_find(pc, iova, iova + size - 1);
+    g_autoptr(GArray) calls = g_array_new(false, false, sizeof(PamuCall));
 
     if (!s || !s->mapped) {
         return 0;
     }
-    vfio_pamu_use(pc, s, -1);
+    pamu_windows_use(pc->win, &s->map, -1);
     s->mapped = false;
-    return vfio_pamu_unmap_unused(pc);
+    pamu_windows_remove(&pc->plan, pc->win, &s->map, calls);
+    return vfio_pamu_run(pc, calls, false);
 }
 
 static void vfio_pamu_release(VFIOContainerBase *bcontainer)
 {
     VFIOPamuContainer *pc = VFIO_IOMMU_FSL_PAMU(bcontainer);
     VFIOPamuSection *s, *snext;
-    VFIOPamuMapping *m, *mnext;
 
+    timer_free(pc->fault_timer);
+    pc->fault_timer = NULL;
     vfio_pamu_unmap_all(pc);
     QLIST_FOREACH_SAFE(s, &pc->sections, next, snext) {
         QLIST_REMOVE(s, next);
         g_free(s);
-    }
-    QLIST_FOREACH_SAFE(m, &pc->mappings, next, mnext) {
-        QLIST_REMOVE(m, next);
-        g_free(m);
     }
     g_ptr_array_free(pc->ram_mrs, true);
     pc->ram_mrs = NULL;
@@ -855,6 +1163,8 @@ static void vfio_iommu_fsl_pamu_class_init(ObjectClass *klass, void *data)
     vioc->add_window = vfio_pamu_add_window;
     vioc->del_window = vfio_pamu_del_window;
     vioc->release = vfio_pamu_release;
+    vioc->device_attached = vfio_pamu_device_attached;
+    vioc->device_reset = vfio_pamu_device_reset;
     /* No dirty tracking: windows have no dirty bits. */
     vioc->set_dirty_page_tracking = NULL;
     vioc->query_dirty_bitmap = NULL;

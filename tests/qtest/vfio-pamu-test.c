@@ -16,9 +16,13 @@
 #include "qemu/bswap.h"
 #include "qemu/units.h"
 #include <poll.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
+#include <linux/capability.h>
 #include "hw/pci/pci.h"
 #include "hw/pci/pci_regs.h"
+#include "hw/iommu/pamu-regs.h"
 #include "libqtest.h"
 #include "qobject/qdict.h"
 #include "e500-pci-edu.h"
@@ -31,6 +35,7 @@
 #define SHPC_CMD_TRGT   0x15
 #define SHPC_SLOT_OFF   0x0f    /* state disabled, power indicator off */
 #define RAM_MB          128
+#define GUTS_CCSR_OFFSET 0xe0000
 #define SIM_CONFIG      "banks=3,max_windows=256,addr_bits=36"
 
 static const E500Board *board;      /* ppce500 */
@@ -39,6 +44,7 @@ static char *bios;
 typedef struct Env {
     SimHugepages hp;
     char *log;
+    char *err;              /* QEMU's stderr */
     QTestState *qts;
     uint64_t bar;
 } Env;
@@ -67,11 +73,25 @@ static bool env_get(Env *e, unsigned ram_mb)
     fd = g_file_open_tmp("vfio-pamu-sim-log-XXXXXX", &e->log, NULL);
     g_assert_cmpint(fd, >=, 0);
     close(fd);
+    fd = g_file_open_tmp("vfio-pamu-stderr-XXXXXX", &e->err, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
     return true;
+}
+
+/* What QEMU has written to stderr so far */
+static char *env_stderr(Env *e)
+{
+    char *text = NULL;
+
+    g_assert_true(g_file_get_contents(e->err, &text, NULL, NULL));
+    return text;
 }
 
 static void env_put(Env *e)
 {
+    g_autofree char *err = NULL;
+
     if (e->qts) {
         qtest_quit(e->qts);
     }
@@ -80,6 +100,33 @@ static void env_put(Env *e)
         unlink(e->log);
         g_free(e->log);
     }
+    if (e->err) {
+        err = env_stderr(e);
+        g_test_message("QEMU said: %s", err);
+        unlink(e->err);
+        g_free(e->err);
+    }
+}
+
+/* Waits up to ten seconds for QEMU to write @text to stderr */
+static void wait_stderr(Env *e, const char *text)
+{
+    char *err = NULL;
+    int i;
+
+    for (i = 0; i < 200; i++) {
+        g_free(err);
+        err = env_stderr(e);
+        if (strstr(err, text)) {
+            break;
+        }
+        g_usleep(50 * 1000);
+    }
+    if (!strstr(err, text)) {
+        g_test_message("QEMU said: %s", err);
+        g_assert_not_reached();
+    }
+    g_free(err);
 }
 
 static char *memory_args(Env *e, unsigned ram_mb)
@@ -107,14 +154,21 @@ static void sim_env_unset(void)
     g_unsetenv(VFIO_PAMU_SIM_LOG_ENV);
 }
 
-static void start(Env *e, const char *devices)
+/* QEMU against a host configured by @config (VFIO_PAMU_SIM) */
+static void start_host(Env *e, const char *config, const char *devices)
 {
     g_autofree char *mem = memory_args(e, RAM_MB);
 
-    sim_env_set(e->log, SIM_CONFIG);
-    e->qts = qtest_initf("-M %s -nodefaults -bios %s %s %s", board->machine,
-                         bios, mem, devices);
+    sim_env_set(e->log, config);
+    /* libqtest runs QEMU through the shell: keep its stderr in a file */
+    e->qts = qtest_initf("-M %s -nodefaults -bios %s %s %s 2>%s",
+                         board->machine, bios, mem, devices, e->err);
     sim_env_unset();
+}
+
+static void start(Env *e, const char *devices)
+{
+    start_host(e, SIM_CONFIG, devices);
 }
 
 /* The simulated function's registers are little-endian, the CPU is not. */
@@ -300,7 +354,10 @@ static void check_dma(Env *e)
     qtest_memread(e->qts, 0x2345000, got, sizeof(got));
     g_assert_cmpmem(got, sizeof(got), pattern, sizeof(pattern));
 
-    /* PIW2 closes: its windows, and only those, are unmapped */
+    /*
+     * PIW2 closes: its windows, and only those, are unmapped.  DMA there
+     * is a violation, after which the host stops all DMA of the device.
+     */
     e500_clear_inbound_window(e->qts, board, 1);
     g_strfreev(lines);
     lines = sim_log_lines(e->log);
@@ -308,17 +365,29 @@ static void check_dma(Env *e)
                                "size=0x4000000 ret=0");
     g_assert_cmpint(i, >=, 0);
     g_assert_cmpint(sim_log_count(lines, "ioctl UNMAP_DMA"), ==, 1);
-    g_assert_cmpuint(device_dma(e, 128 * MiB + 0x2345000, 0, 256, true), ==,
-                     SIM_DMA_STATUS_FAULT);
     g_assert_cmpuint(device_dma(e, 0x2345000, 0, 256, true), ==,
                      SIM_DMA_STATUS_DONE);
+}
 
+/*
+ * What the guest no longer or never showed the device: DMA there is a
+ * violation, after which the host stops all DMA and MSIs of the device.
+ */
+static void check_violations(Env *e)
+{
+    g_auto(GStrv) lines = NULL;
+
+    g_assert_cmpuint(device_dma(e, 128 * MiB + 0x2345000, 0, 256, true), ==,
+                     SIM_DMA_STATUS_FAULT);
     /*
      * PIW3: PCI [512, 576) MiB is outside the aperture.  The backend leaves
      * it unmapped (QEMU keeps running) and the device's DMA there faults.
      */
     e500_set_inbound_window(e->qts, board, 2, 512 * MiB, 0, 26);
-    g_strfreev(lines);
+    wait_stderr(e, "vfio-pamu: not mapping 0x20000000-0x23ffffff for the "
+                "assigned device, whose DMA there will fault: RAM at "
+                "0x20000000-0x23ffffff is outside the PAMU aperture "
+                "0x0-0xfffffff (more with -d guest_errors)");
     lines = sim_log_lines(e->log);
     g_assert_cmpint(find_map(lines, 512 * MiB), ==, -1);
     g_assert_cmpuint(device_dma(e, 512 * MiB, 0, 16, true), ==,
@@ -361,14 +430,19 @@ static void test_e2e(void)
     if (!env_get(&e, RAM_MB)) {
         return;
     }
-    start(&e, "-device vfio-pci,host=" HOST_BDF ",id=hostdev0");
+    start(&e, "-device vfio-pci,host=" HOST_BDF ",id=hostdev0 "
+              "-trace vfio_pamu_stored_*");
     check_setup(&e);
+    /* what the container keeps from GET_INFO: window size, aperture - MSI */
+    wait_stderr(&e, "vfio_pamu_stored_info pgsizes=0x200000 iova_ranges=1");
+    wait_stderr(&e, "vfio_pamu_stored_range iova_range 0x0-0xf9fffff");
     g_assert_cmphex(e500_pci_cfg_readl(e.qts, board, devfn, PCI_VENDOR_ID),
                     ==, SIM_PCI_VENDOR_ID | (uint32_t)SIM_PCI_DEVICE_ID << 16);
     e.bar = e500_pci_map_bar0(e.qts, board, devfn);
     g_assert_cmphex(bar_readl(&e, SIM_REG_ID), ==, SIM_ID_VALUE);
     check_dma(&e);
     check_msi(&e, devfn);
+    check_violations(&e);
     report_map_calls(&e);
     env_put(&e);
 }
@@ -421,6 +495,313 @@ static void test_unplug(void)
     g_assert_cmpint(i, >=, 0);
     g_assert_cmpint(sim_log_find(lines, i, "container-close mappings=0"), >,
                     i);
+    env_put(&e);
+}
+
+/*
+ * The guest takes the emulated PAMU into use (an inbound window, then
+ * PAMUBYPENR cleared): the PCI host's DMA space now holds a guest IOMMU,
+ * not RAM, and a vfio-pci device hot-plugged then must be refused by
+ * realize, with QEMU running on, however often it is tried (each refusal
+ * must leave the IOMMU region's references as they were).
+ */
+static void test_guest_iommu(void)
+{
+    const char *desc;
+    QDict *rsp;
+    int i;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    start(&e, "-device pamu "
+              "-device pci-bridge,id=br0,chassis_nr=1,shpc=on,addr=0x2");
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
+    qtest_writel(e.qts, board->ccsr + GUTS_CCSR_OFFSET + PAMU_GUTS_PAMUBYPENR,
+                 0);
+    for (i = 0; i < 32; i++) {
+        rsp = qtest_qmp(e.qts, "{'execute': 'device_add', 'arguments':"
+                        " {'driver': 'vfio-pci', 'host': '" HOST_BDF "',"
+                        " 'bus': 'br0', 'addr': '0x1', 'id': 'hostdev0'}}");
+        g_assert_true(qdict_haskey(rsp, "error"));
+        desc = qdict_get_str(qdict_get_qdict(rsp, "error"), "desc");
+        if (!i) {
+            g_test_message("device_add: %s", desc);
+        }
+        g_assert_nonnull(strstr(desc, "a guest IOMMU in front of a device "
+                                "assigned through a PAMU is not supported"));
+        qobject_unref(rsp);
+    }
+    /* the PAMU and its regions are alive: the guest can reprogram them */
+    e500_clear_inbound_window(e.qts, board, 0);
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
+    qtest_qmp_assert_success(e.qts, "{'execute': 'query-status'}");
+    env_put(&e);
+}
+
+/*
+ * A host whose PCIe controller reaches only [0, 192 MiB): the plan keeps
+ * the aperture of the e500 guest, but its MSI windows move into the
+ * reachable part, and RAM the guest shows the device beyond it stays
+ * unmapped.
+ */
+static void test_reachable(void)
+{
+    const uint32_t devfn = board->first_devfn;
+    g_auto(GStrv) lines = NULL;
+    uint8_t pattern[64], got[64];
+    uint64_t v;
+    int i;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    start_host(&e, SIM_CONFIG ",inbound=0+0xc000000",
+               "-device vfio-pci,host=" HOST_BDF ",id=hostdev0 "
+               "-trace vfio_pamu_stored_*");
+    /* the IOVAs the container keeps: reachable, below the MSI windows */
+    wait_stderr(&e, "vfio_pamu_stored_info pgsizes=0x200000 iova_ranges=1");
+    wait_stderr(&e, "vfio_pamu_stored_range iova_range 0x0-0xb9fffff");
+    lines = sim_log_lines(e.log);
+    i = sim_log_find(lines, 0, "ioctl SET_ATTR GEOMETRY start=0x0 "
+                               "size=0x10000000 ret=0");
+    g_assert_cmpint(i, >=, 0);
+    g_assert_cmpint(sim_log_find(lines, i, "ioctl SET_ATTR WINDOWS "
+                                           "count=128"), >, i);
+    g_assert_cmpint(sim_log_find(lines, i, "map-msi windows=93-95 "), >, i);
+
+    e.bar = e500_pci_map_bar0(e.qts, board, devfn);
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
+    /* RAM [0, 32 MiB) again at PCI 128 MiB: reachable windows 64-79 */
+    e500_set_inbound_window(e.qts, board, 1, 128 * MiB, 0, 25);
+    /* and [0, 64 MiB) at 192 MiB, which the host does not reach */
+    e500_set_inbound_window(e.qts, board, 2, 192 * MiB, 0, 26);
+    g_strfreev(lines);
+    lines = sim_log_lines(e.log);
+    g_assert_cmpint(find_map(lines, 0), >=, 0);
+    i = find_map(lines, 128 * MiB);
+    g_assert_cmpint(i, >=, 0);
+    g_assert_true(sim_log_value(lines[i], "size", &v) && v == 32 * MiB);
+    g_assert_cmpint(find_map(lines, 192 * MiB), ==, -1);
+    g_assert_cmpint(sim_log_count(lines, "ioctl MAP_DMA flags=0x3 "
+                                         "iova=0xc000000"), ==, 0);
+
+    fill(pattern, sizeof(pattern), 0x3c);
+    qtest_memwrite(e.qts, 0x1000, pattern, sizeof(pattern));
+    g_assert_cmpuint(device_dma(&e, 128 * MiB + 0x1000, 0, 64, false), ==,
+                     SIM_DMA_STATUS_DONE);
+    g_assert_cmpuint(device_dma(&e, 0x2000, 0, 64, true), ==,
+                     SIM_DMA_STATUS_DONE);
+    qtest_memread(e.qts, 0x2000, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), pattern, sizeof(pattern));
+    /* MSI through the bank window in the reachable part */
+    enable_msi(&e, devfn, 0x3000000, 0x1234);
+    g_strfreev(lines);
+    lines = sim_log_lines(e.log);
+    i = sim_log_find(lines, 0, "set-irqs index=1 ");
+    g_assert_cmpint(i, >=, 0);
+    g_assert_true(sim_log_value(lines[i], "msi-iova", &v));
+    g_assert_cmphex(v, ==, 186 * MiB + SIM_MSIIR_OFFSET);
+    bar_writel(&e, SIM_REG_MSI_SEND, 0);
+    g_assert_cmpuint(bar_readl(&e, SIM_REG_MSI_STATUS), ==,
+                     SIM_MSI_STATUS_DELIVERED);
+    env_put(&e);
+}
+
+/*
+ * Maps the host refuses while the guest runs.  A VGA's legacy range splits
+ * the RAM the guest shows the device: [4 KiB, 640 KiB) needs PAMU window
+ * 0, and [768 KiB, 128 MiB) shares window 0 and needs windows 1-63.  The
+ * first is refused (the second MAP_DMA that passes every check fails);
+ * so the second maps window 0 itself, but the host refuses windows 1-63
+ * (every map holding 32 MiB fails).  QEMU reports it and runs on, the
+ * second section's window 0 is unmapped again, and later maps work.
+ */
+static void test_map_failure(void)
+{
+    g_auto(GStrv) lines = NULL;
+    int i;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    start_host(&e, SIM_CONFIG ",fail_map=2,fail_iova=0x2000000",
+               "-device VGA,romfile=,addr=0x3 "
+               "-device vfio-pci,host=" HOST_BDF ",id=hostdev0");
+    e.bar = e500_pci_map_bar0(e.qts, board, board->first_devfn);
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
+
+    lines = sim_log_lines(e.log);
+    i = sim_log_find(lines, 0, "map injected-failure iova=0x0 "
+                               "size=0x200000 errno=5");
+    g_assert_cmpint(i, >=, 0);
+    /* the call's own log line, then the second section's */
+    g_assert_true(g_str_has_suffix(lines[i + 1], " ret=-5"));
+    i = sim_log_find(lines, i + 2, "ioctl MAP_DMA flags=0x3 iova=0x0 "
+                                   "size=0x200000 ");
+    g_assert_cmpint(i, >=, 0);
+    g_assert_true(g_str_has_suffix(lines[i], " ret=0"));
+    i = sim_log_find(lines, i, "map injected-failure iova=0x200000 "
+                               "size=0x7e00000 errno=5");
+    g_assert_cmpint(i, >=, 0);
+    /* all or nothing: window 0 goes again */
+    g_assert_cmpint(sim_log_find(lines, i, "ioctl UNMAP_DMA flags=0x0 "
+                                           "iova=0x0 size=0x200000 ret=0"),
+                    >, i);
+    g_assert_cmpint(sim_log_count(lines, "map windows"), ==, 1);
+    g_assert_cmpint(sim_log_count(lines, "ioctl UNMAP_DMA"), ==, 1);
+    wait_stderr(&e, "vfio-pamu: the host refused to map guest "
+                "RAM at 0x1000-0x9ffff for the assigned device, "
+                "whose DMA there will fault: Input/output "
+                "error");
+
+    /* later maps work: RAM [0, 16 MiB) again at PCI 128 MiB */
+    e500_set_inbound_window(e.qts, board, 1, 128 * MiB, 0, 24);
+    g_strfreev(lines);
+    lines = sim_log_lines(e.log);
+    g_assert_cmpint(find_map(lines, 128 * MiB), >=, 0);
+    g_assert_cmpuint(device_dma(&e, 128 * MiB + 0x1000, 0, 64, true), ==,
+                     SIM_DMA_STATUS_DONE);
+    /* what was refused or undone stays unmapped: a violation */
+    g_assert_cmpuint(device_dma(&e, 0x1000, 0, 64, true), ==,
+                     SIM_DMA_STATUS_FAULT);
+    qtest_qmp_assert_success(e.qts, "{'execute': 'query-status'}");
+    env_put(&e);
+}
+
+/*
+ * RAM shown to the device a second time is locked a second time: beyond
+ * the host's RLIMIT_MEMLOCK (160 MiB here, for a QEMU without
+ * CAP_IPC_LOCK), the second view stays unmapped and QEMU says why.
+ */
+static void test_memlock_alias(void)
+{
+    g_auto(GStrv) lines = NULL;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    start_host(&e, SIM_CONFIG ",memlock=0xa000000,cap_ipc_lock=0",
+               "-device vfio-pci,host=" HOST_BDF ",id=hostdev0");
+    e.bar = e500_pci_map_bar0(e.qts, board, board->first_devfn);
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
+    e500_set_inbound_window(e.qts, board, 1, 128 * MiB, 0, 26);
+    lines = sim_log_lines(e.log);
+    g_assert_cmpint(find_map(lines, 0), >=, 0);
+    g_assert_cmpint(find_map(lines, 128 * MiB), ==, -1);
+    g_assert_cmpint(sim_log_find(lines, 0, "ioctl MAP_DMA flags=0x3 "
+                                 "iova=0x8000000 size=0x4000000 "), >=, 0);
+    wait_stderr(&e, "vfio-pamu: the host refused to map guest "
+                "RAM at 0x8000000-0xbffffff for the assigned "
+                "device, whose DMA there will fault: Cannot "
+                "allocate memory");
+    wait_stderr(&e, "RAM the guest shows the device at two "
+                "addresses is locked twice: raise QEMU's locked "
+                "memory limit (ulimit -l) or give it "
+                "CAP_IPC_LOCK.");
+    g_assert_cmpuint(device_dma(&e, 0x1000, 0, 64, true), ==,
+                     SIM_DMA_STATUS_DONE);
+    env_put(&e);
+}
+
+/* qom-get hostdev0 x-pamu-fault */
+static void get_fault(Env *e, bool *disabled, int64_t *count, int64_t *iova)
+{
+    QDict *rsp = qtest_qmp(e->qts, "{'execute': 'qom-get', 'arguments':"
+                           " {'path': '/machine/peripheral/hostdev0',"
+                           " 'property': 'x-pamu-fault'}}");
+    QDict *ret = qdict_get_qdict(rsp, "return");
+
+    g_assert_nonnull(ret);
+    *disabled = qdict_get_bool(ret, "disabled");
+    *count = qdict_get_int(ret, "count");
+    *iova = qdict_get_int(ret, "last-iova");
+    qobject_unref(rsp);
+}
+
+/*
+ * A pci-bridge as bus 1, its memory window over the outbound window, and
+ * the BAR of the device at @devfn on bus 1 in it.  Returns the BAR's CPU
+ * address.
+ */
+static uint64_t map_bar0_behind(Env *e, uint32_t bridge, uint32_t devfn)
+{
+    uint32_t win = board->mmio_bus >> 16 & 0xfff0;
+
+    e500_pci_cfg_writel(e->qts, board, bridge, PCI_PRIMARY_BUS,
+                        0 | 1 << 8 | 1 << 16);
+    e500_pci_cfg_writel(e->qts, board, bridge, PCI_MEMORY_BASE,
+                        win | win << 16);
+    e500_pci_cfg_writel(e->qts, board, bridge, PCI_COMMAND,
+                        PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+    return e500_pci_map_bar0(e->qts, board, 1 << 8 | devfn);
+}
+
+/*
+ * The device reaches for memory the guest did not show it.  The host PAMU
+ * disables its LIODN; QEMU notices without being asked, reports it, and
+ * shows it in x-pamu-fault; the device's DMA stays blocked until the
+ * guest resets it (a secondary bus reset of the bridge above it), after
+ * which it works again.
+ */
+static void test_fault(void)
+{
+    const uint32_t bridge = board->first_devfn + PCI_DEVFN(1, 0);
+    const uint32_t devfn = PCI_DEVFN(1, 0);
+    int64_t count, iova;
+    bool disabled;
+    uint32_t ctl;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    start(&e, "-device pci-bridge,id=br0,chassis_nr=1,shpc=off,addr=0x2 "
+              "-device vfio-pci,host=" HOST_BDF ",id=hostdev0,bus=br0,"
+              "addr=0x1");
+    e.bar = map_bar0_behind(&e, bridge, devfn);
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
+    g_assert_cmpuint(device_dma(&e, 0x1000, 0, 64, true), ==,
+                     SIM_DMA_STATUS_DONE);
+    get_fault(&e, &disabled, &count, &iova);
+    g_assert_false(disabled);
+    g_assert_cmpint(count, ==, 0);
+
+    g_assert_cmpuint(device_dma(&e, 200 * MiB, 0, 64, true), ==,
+                     SIM_DMA_STATUS_FAULT);
+    wait_stderr(&e, "vfio-pamu: " HOST_BDF ": the host PAMU blocked a DMA "
+                "access at IOVA 0xc800000 (violation 1) and stopped all DMA "
+                "and MSIs of the device until it is reset");
+    wait_stderr(&e, "a reset of the device (by the guest, or system_reset) "
+                "lets it work again.");
+    get_fault(&e, &disabled, &count, &iova);
+    g_assert_true(disabled);
+    g_assert_cmpint(count, ==, 1);
+    g_assert_cmphex(iova, ==, 200 * MiB);
+    /* RAM the guest did show is blocked too, and that is no violation */
+    g_assert_cmpuint(device_dma(&e, 0x1000, 0, 64, true), ==,
+                     SIM_DMA_STATUS_FAULT);
+    get_fault(&e, &disabled, &count, &iova);
+    g_assert_true(disabled);
+    g_assert_cmpint(count, ==, 1);
+
+    /* the guest resets the device: secondary bus reset, then its BAR */
+    ctl = e500_pci_cfg_readl(e.qts, board, bridge, PCI_INTERRUPT_LINE);
+    e500_pci_cfg_writel(e.qts, board, bridge, PCI_INTERRUPT_LINE,
+                        ctl | PCI_BRIDGE_CTL_BUS_RESET << 16);
+    e500_pci_cfg_writel(e.qts, board, bridge, PCI_INTERRUPT_LINE, ctl);
+    wait_stderr(&e, "vfio-pamu: " HOST_BDF " was reset: the host PAMU lets "
+                "DMA and MSIs of the device through again");
+    get_fault(&e, &disabled, &count, &iova);
+    g_assert_false(disabled);
+    g_assert_cmpint(count, ==, 1);
+    e.bar = map_bar0_behind(&e, bridge, devfn);
+    g_assert_cmpuint(device_dma(&e, 0x1000, 0, 64, true), ==,
+                     SIM_DMA_STATUS_DONE);
     env_put(&e);
 }
 
@@ -492,11 +873,13 @@ static void test_hotplug(void)
 
 /*
  * Runs QEMU with @devices, against the simulation configured with @config
- * and logging to @log, to a failure: it must exit(1) on its own.  Returns
- * what it wrote to stderr.
+ * and logging to @log, to a failure: it must exit(1) on its own.
+ * @child_setup, if any, runs in the QEMU process before it starts.
+ * Returns what it wrote to stderr.
  */
 static char *run_refused(Env *e, unsigned ram_mb, const char *config,
-                         const char *devices, const char *log)
+                         const char *devices,
+                         GSpawnChildSetupFunc child_setup, const char *log)
 {
     g_autofree char *mem = memory_args(e, ram_mb);
     g_autofree char *cmd = g_strdup_printf(
@@ -509,9 +892,9 @@ static char *run_refused(Env *e, unsigned ram_mb, const char *config,
 
     sim_env_set(log, config);
     g_assert_true(g_spawn_async_with_pipes(NULL, argv, NULL,
-                                           G_SPAWN_DO_NOT_REAP_CHILD, NULL,
-                                           NULL, &pid, NULL, NULL, &fd,
-                                           NULL));
+                                           G_SPAWN_DO_NOT_REAP_CHILD,
+                                           child_setup, NULL, &pid, NULL,
+                                           NULL, &fd, NULL));
     sim_env_unset();
     {
         GString *s = g_string_new(NULL);
@@ -552,10 +935,11 @@ static void assert_all_in(const char *text, const char *const *expect)
 /*
  * Runs QEMU to a failed realize of vfio-pci: it must exit(1) on its own,
  * with the messages in @expect on stderr, and must not have mapped any
- * RAM.
+ * RAM.  @child_setup, if any, runs in the QEMU process before it starts.
  */
-static void expect_refusal(Env *e, unsigned ram_mb, const char *config,
-                           const char *const *expect)
+static void expect_refusal_in(Env *e, unsigned ram_mb, const char *config,
+                              GSpawnChildSetupFunc child_setup,
+                              const char *const *expect)
 {
     g_autofree char *log = NULL;
     g_autofree char *err = NULL;
@@ -564,13 +948,19 @@ static void expect_refusal(Env *e, unsigned ram_mb, const char *config,
 
     fd = g_file_open_tmp("vfio-pamu-sim-log-XXXXXX", &log, NULL);
     close(fd);
-    err = run_refused(e, ram_mb, config,
-                      "-device vfio-pci,host=" HOST_BDF, log);
+    err = run_refused(e, ram_mb, config, "-device vfio-pci,host=" HOST_BDF,
+                      child_setup, log);
     assert_all_in(err, expect);
     lines = sim_log_lines(log);
     g_assert_cmpint(sim_log_count(lines, "map windows"), ==, 0);
     g_assert_cmpint(sim_log_count(lines, "group-detach mappings=0"), ==, 1);
     unlink(log);
+}
+
+static void expect_refusal(Env *e, unsigned ram_mb, const char *config,
+                           const char *const *expect)
+{
+    expect_refusal_in(e, ram_mb, config, NULL, expect);
 }
 
 static void test_no_hugepages(void)
@@ -650,7 +1040,7 @@ static void test_pamu_then_vfio(void)
     fd = g_file_open_tmp("vfio-pamu-sim-log-XXXXXX", &log, NULL);
     close(fd);
     err = run_refused(&e, RAM_MB, SIM_CONFIG, "-device pamu "
-                      "-device vfio-pci,host=" HOST_BDF, log);
+                      "-device vfio-pci,host=" HOST_BDF, NULL, log);
     assert_all_in(err, expect);
     /* refused once its container was set up, before any RAM was mapped */
     lines = sim_log_lines(log);
@@ -681,7 +1071,7 @@ static void test_vfio_then_pamu(void)
     fd = g_file_open_tmp("vfio-pamu-sim-log-XXXXXX", &log, NULL);
     close(fd);
     err = run_refused(&e, RAM_MB, SIM_CONFIG, "-device vfio-pci,host="
-                      HOST_BDF ",id=hostdev0 -device pamu", log);
+                      HOST_BDF ",id=hostdev0 -device pamu", NULL, log);
     assert_all_in(err, expect);
     unlink(log);
     env_put(&e);
@@ -719,6 +1109,93 @@ static void test_hotplug_behind_pamu(void)
     env_put(&e);
 }
 
+/*
+ * In the QEMU about to run: a 4 MiB locked memory limit, and no
+ * CAP_IPC_LOCK (root keeps only the capabilities of the bounding set).
+ */
+static void memlock_4m(gpointer data)
+{
+    struct rlimit rl;
+
+    if (getrlimit(RLIMIT_MEMLOCK, &rl) || rl.rlim_max < 4 * MiB) {
+        _exit(98);
+    }
+    rl.rlim_cur = 4 * MiB;
+    if (setrlimit(RLIMIT_MEMLOCK, &rl) ||
+        prctl(PR_CAPBSET_DROP, CAP_IPC_LOCK, 0, 0, 0)) {
+        _exit(99);
+    }
+}
+
+/* The plan locks more guest RAM than RLIMIT_MEMLOCK allows */
+static void test_memlock(void)
+{
+    static const char *const expect[] = {
+        "the PAMU container locks all 128 MiB of guest RAM in host memory, "
+        "but QEMU may lock only 4 MiB (RLIMIT_MEMLOCK), 0 B of which is "
+        "locked already",
+        "Raise QEMU's locked memory limit to at least 131072 KiB (ulimit -l, "
+        "or <memtune><hard_limit> in libvirt), or give it CAP_IPC_LOCK.",
+        NULL
+    };
+    Env e;
+
+    if (env_get(&e, RAM_MB)) {
+        expect_refusal_in(&e, RAM_MB, SIM_CONFIG, memlock_4m, expect);
+        env_put(&e);
+    }
+}
+
+/* Only shared MSI banks are left: EPERM, unless the host allows it */
+static void test_msi_shared(void)
+{
+    static const char *const expect[] = {
+        "the host has no MSI bank of its own for this device: the banks "
+        "left are shared with other containers or host devices, whose "
+        "interrupts the device could raise",
+        "If that is acceptable, allow unsafe interrupts on the host: "
+        "vfio_iommu_fsl_pamu.allow_unsafe_interrupts=1.",
+        NULL
+    };
+    g_auto(GStrv) lines = NULL;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    expect_refusal(&e, RAM_MB, SIM_CONFIG ",shared_banks=0x6", expect);
+
+    start_host(&e, SIM_CONFIG ",shared_banks=0x6,allow_unsafe_interrupts=1",
+               "-device vfio-pci,host=" HOST_BDF ",id=hostdev0");
+    lines = sim_log_lines(e.log);
+    g_assert_cmpint(sim_log_find(lines, 0, "map-msi windows=125-127 "
+                                           "banks=0x7 isolated=0"), >=, 0);
+    wait_stderr(&e, "warning: vfio: the host allows unsafe "
+                "interrupts and gave the PAMU container MSI "
+                "banks (0x7) shared with other containers or "
+                "host devices: the assigned device can raise "
+                "their interrupts");
+    env_put(&e);
+}
+
+/* Guest RAM the host's PCIe controller does not reach */
+static void test_ram_unreachable(void)
+{
+    static const char *const expect[] = {
+        "guest RAM at 0x0-0x7ffffff is outside the IOVAs the host's PCIe "
+        "controller reaches (0x0-0x3ffffff)",
+        "Give the guest less RAM (-m), or have the host's inbound windows "
+        "cover it.",
+        NULL
+    };
+    Env e;
+
+    if (env_get(&e, RAM_MB)) {
+        expect_refusal(&e, RAM_MB, SIM_CONFIG ",inbound=0+0x4000000", expect);
+        env_put(&e);
+    }
+}
+
 int main(int argc, char **argv)
 {
     size_t i;
@@ -745,6 +1222,14 @@ int main(int argc, char **argv)
     qtest_add_func("vfio-pamu/e2e/dma-msi", test_e2e);
     qtest_add_func("vfio-pamu/e2e/hot-unplug", test_unplug);
     qtest_add_func("vfio-pamu/e2e/hot-plug", test_hotplug);
+    qtest_add_func("vfio-pamu/refused/guest-iommu", test_guest_iommu);
+    qtest_add_func("vfio-pamu/e2e/reachable", test_reachable);
+    qtest_add_func("vfio-pamu/e2e/map-failure", test_map_failure);
+    qtest_add_func("vfio-pamu/e2e/memlock-alias", test_memlock_alias);
+    qtest_add_func("vfio-pamu/e2e/fault", test_fault);
+    qtest_add_func("vfio-pamu/refused/ram-unreachable", test_ram_unreachable);
+    qtest_add_func("vfio-pamu/refused/memlock", test_memlock);
+    qtest_add_func("vfio-pamu/refused/msi-shared", test_msi_shared);
     qtest_add_func("vfio-pamu/refused/no-hugepages", test_no_hugepages);
     qtest_add_func("vfio-pamu/refused/too-much-ram", test_too_much_ram);
     qtest_add_func("vfio-pamu/refused/no-msi-windows", test_no_msi_windows);

@@ -609,6 +609,344 @@ static void test_random(void)
     g_assert_cmpuint(refused, >, 1000);
 }
 
+/* Limits of a host whose PCIe controller reaches only [start, last] */
+static PamuPlanLimits limits_reach(uint32_t banks, uint64_t start,
+                                   uint64_t last)
+{
+    PamuPlanLimits lim = limits(banks, 256, 36);
+
+    lim.nr_reach = 1;
+    lim.reach[0] = (PamuIovaRange) { .start = start, .last = last };
+    return lim;
+}
+
+/*
+ * The e500 guest on a host that reaches [0, 192 MiB): the same aperture,
+ * but the MSI windows are the highest free windows it reaches, and no
+ * section may use the windows above.
+ */
+static void test_reach_msi(void)
+{
+    PamuRamRange r = ram(0, 128 * MiB, 2 * MiB), s;
+    PamuPlanLimits lim = limits_reach(3, 0, 192 * MiB - 1);
+    PamuPlanResult res;
+    PamuMapOp ops[2];
+    unsigned nr_ops;
+    uint32_t win;
+    PamuPlan p;
+
+    g_assert_true(pamu_plan(&r, 1, &lim, &p, &res));
+    g_assert_cmphex(p.window_size, ==, 2 * MiB);
+    g_assert_cmphex(p.aperture_size, ==, 256 * MiB);
+    g_assert_cmpuint(p.nr_msi_windows, ==, 3);
+    assert_windows(&p, 0, 64, PAMU_WINDOW_RAM);
+    assert_windows(&p, 64, 29, PAMU_WINDOW_FREE);
+    assert_windows(&p, 93, 3, PAMU_WINDOW_MSI);
+    assert_windows(&p, 96, 32, PAMU_WINDOW_FREE);
+
+    /* RAM seen a second time below the MSI windows, then above */
+    s = ram(128 * MiB, 32 * MiB, 2 * MiB);
+    s.hva = HVA_BASE;
+    g_assert_cmpint(fit(&p, &s, ops, &nr_ops, &win), ==, PAMU_FIT_OK);
+    s = ram(192 * MiB, 32 * MiB, 2 * MiB);
+    s.hva = HVA_BASE;
+    g_assert_cmpint(fit(&p, &s, ops, &nr_ops, &win), ==,
+                    PAMU_FIT_UNREACHABLE);
+    g_assert_cmpuint(win, ==, 96);
+
+    /* two reachable ranges: the top of the aperture is reachable again */
+    lim.nr_reach = 2;
+    lim.reach[0].last = 128 * MiB - 1;
+    lim.reach[1] = (PamuIovaRange) { 250 * MiB, 256 * MiB - 1 };
+    g_assert_true(pamu_plan(&r, 1, &lim, &p, &res));
+    assert_windows(&p, 125, 3, PAMU_WINDOW_MSI);
+}
+
+/* What a host that reaches too little refuses */
+static void test_reach_refused(void)
+{
+    PamuRamRange r = ram(0, 128 * MiB, 2 * MiB);
+    PamuPlanLimits lim = limits_reach(3, 0, 64 * MiB - 1);
+    PamuPlanResult res;
+    PamuPlan p;
+
+    /* RAM itself */
+    g_assert_false(pamu_plan(&r, 1, &lim, &p, &res));
+    g_assert_cmpint(res.status, ==, PAMU_PLAN_RAM_UNREACHABLE);
+    g_assert_cmpuint(res.range, ==, 0);
+
+    /* only RAM: no reachable window left for MSI, whatever the size */
+    lim = limits_reach(3, 0, 128 * MiB - 1);
+    g_assert_false(pamu_plan(&r, 1, &lim, &p, &res));
+    g_assert_cmpint(res.status, ==, PAMU_PLAN_MSI_UNREACHABLE);
+    g_assert_cmphex(res.min_page_size, ==, 0);
+    lim.msi_banks = 0;
+    g_assert_true(pamu_plan(&r, 1, &lim, &p, &res));
+}
+
+/* --- the window table: which MAP_DMA/UNMAP_DMA calls a section needs --- */
+
+/* A section [iova, iova + size) of the RAM @mem, as add_window fits it */
+static PamuSectionMap section(const PamuPlan *p, const PamuRamRange *mem,
+                              uint64_t iova, uint64_t size, uint8_t perm)
+{
+    PamuSectionMap m = { .iova = iova, .last = iova + size - 1,
+                         .perm = perm };
+    PamuRamRange r = {
+        .iova = iova, .size = size, .hva = mem->hva + (iova - mem->iova),
+        .page_size = mem->page_size,
+    };
+    uint32_t win;
+
+    g_assert_cmpint(pamu_plan_fit(p, &r, mem->hva, mem->hva + mem->size,
+                                  m.ops, &m.nr_ops, &win), ==, PAMU_FIT_OK);
+    return m;
+}
+
+/* Call @i is a map (or unmap) of windows [window, window + n) with @perm */
+static void assert_call(GArray *calls, unsigned i, bool map, uint32_t window,
+                        uint32_t n, uint8_t perm)
+{
+    const PamuCall *c;
+
+    g_assert_cmpuint(i, <, calls->len);
+    c = &g_array_index(calls, PamuCall, i);
+    g_assert_cmpint(c->map, ==, map);
+    g_assert_cmpuint(c->window, ==, window);
+    g_assert_cmpuint(c->nr_windows, ==, n);
+    if (map) {
+        g_assert_cmpuint(c->perm, ==, perm);
+    }
+}
+
+/* Makes the calls as a host would, then counts @sec in or out */
+static void run_calls(const PamuPlan *p, PamuWindow *win, GArray *calls,
+                      const PamuSectionMap *sec, int delta)
+{
+    guint i;
+
+    for (i = 0; i < calls->len; i++) {
+        pamu_call_apply(p, win, &g_array_index(calls, PamuCall, i));
+    }
+    g_array_set_size(calls, 0);
+    if (delta > 0) {
+        pamu_windows_use(win, sec, delta);
+    }
+}
+
+static void add(const PamuPlan *p, PamuWindow *win, const PamuSectionMap *sec,
+                GArray *calls)
+{
+    uint32_t conflict;
+
+    g_assert_true(pamu_windows_add(p, win, sec, calls, &conflict));
+}
+
+static void del(const PamuPlan *p, PamuWindow *win, const PamuSectionMap *sec,
+                GArray *calls)
+{
+    pamu_windows_use(win, sec, -1);
+    pamu_windows_remove(p, win, sec, calls);
+}
+
+/* Every mapped window is used by some section, with no more permissions */
+static void assert_exact(const PamuPlan *p, const PamuWindow *win)
+{
+    uint32_t i;
+    unsigned k;
+
+    for (i = 0; i < p->nr_windows; i++) {
+        uint8_t common = PAMU_PERM_RW;
+        bool used = false;
+
+        for (k = 1; k <= PAMU_PERM_RW; k++) {
+            if (win[i].users[k]) {
+                common &= k;
+                used = true;
+            }
+        }
+        g_assert_true(!win[i].size == !used);
+        if (used) {
+            g_assert_cmpuint(win[i].perm, ==, common);
+        }
+    }
+}
+
+/*
+ * RAM split at 3 MiB into two sections sharing 2 MiB window 1: each maps
+ * window 1 on its own, so when one goes, nothing stays mapped that only it
+ * needed.
+ */
+static void test_windows_shared(void)
+{
+    PamuRamRange r = ram(0, 128 * MiB, 2 * MiB);
+    PamuPlanLimits lim = limits(3, 256, 36);
+    g_autoptr(GArray) calls = g_array_new(false, false, sizeof(PamuCall));
+    g_autofree PamuWindow *win = g_new0(PamuWindow, PAMU_PLAN_MAX_WINDOWS);
+    PamuSectionMap lo, hi;
+    PamuPlanResult res;
+    PamuPlan p;
+
+    g_assert_true(pamu_plan(&r, 1, &lim, &p, &res));
+    lo = section(&p, &r, 0, 3 * MiB, PAMU_PERM_RW);
+    hi = section(&p, &r, 3 * MiB, 125 * MiB, PAMU_PERM_RW);
+
+    add(&p, win, &lo, calls);
+    g_assert_cmpuint(calls->len, ==, 2);
+    assert_call(calls, 0, true, 0, 1, PAMU_PERM_RW);
+    assert_call(calls, 1, true, 1, 1, PAMU_PERM_RW);
+    run_calls(&p, win, calls, &lo, 1);
+    add(&p, win, &hi, calls);
+    g_assert_cmpuint(calls->len, ==, 1);
+    assert_call(calls, 0, true, 2, 62, PAMU_PERM_RW);
+    g_assert_cmphex(g_array_index(calls, PamuCall, 0).size, ==, 124 * MiB);
+    run_calls(&p, win, calls, &hi, 1);
+    assert_exact(&p, win);
+
+    del(&p, win, &lo, calls);
+    g_assert_cmpuint(calls->len, ==, 1);
+    assert_call(calls, 0, false, 0, 1, 0);
+    g_assert_cmphex(g_array_index(calls, PamuCall, 0).size, ==, 2 * MiB);
+    run_calls(&p, win, calls, &lo, -1);
+    assert_exact(&p, win);
+    del(&p, win, &hi, calls);
+    g_assert_cmpuint(calls->len, ==, 2);
+    assert_call(calls, 0, false, 1, 1, 0);
+    assert_call(calls, 1, false, 2, 62, 0);
+    run_calls(&p, win, calls, &hi, -1);
+    assert_exact(&p, win);
+}
+
+/*
+ * A read-only section sharing window 1 with a read-write one makes it
+ * read-only, whichever comes first, and read-write again when it goes.
+ */
+static void test_windows_perm(void)
+{
+    PamuRamRange r = ram(0, 128 * MiB, 2 * MiB);
+    PamuPlanLimits lim = limits(3, 256, 36);
+    g_autoptr(GArray) calls = g_array_new(false, false, sizeof(PamuCall));
+    g_autofree PamuWindow *win = g_new0(PamuWindow, PAMU_PLAN_MAX_WINDOWS);
+    PamuSectionMap rw, ro;
+    PamuPlanResult res;
+    PamuPlan p;
+
+    g_assert_true(pamu_plan(&r, 1, &lim, &p, &res));
+    rw = section(&p, &r, 0, 3 * MiB, PAMU_PERM_RW);
+    ro = section(&p, &r, 3 * MiB, 5 * MiB, PAMU_PERM_R);
+
+    add(&p, win, &rw, calls);
+    run_calls(&p, win, calls, &rw, 1);
+    add(&p, win, &ro, calls);
+    g_assert_cmpuint(calls->len, ==, 3);
+    assert_call(calls, 0, true, 2, 2, PAMU_PERM_R);
+    assert_call(calls, 1, false, 1, 1, 0);
+    assert_call(calls, 2, true, 1, 1, PAMU_PERM_R);
+    run_calls(&p, win, calls, &ro, 1);
+    assert_exact(&p, win);
+    g_assert_cmpuint(win[0].perm, ==, PAMU_PERM_RW);
+    g_assert_cmpuint(win[1].perm, ==, PAMU_PERM_R);
+
+    del(&p, win, &ro, calls);
+    g_assert_cmpuint(calls->len, ==, 3);
+    assert_call(calls, 0, false, 1, 1, 0);
+    assert_call(calls, 1, true, 1, 1, PAMU_PERM_RW);
+    assert_call(calls, 2, false, 2, 2, 0);
+    run_calls(&p, win, calls, &ro, -1);
+    assert_exact(&p, win);
+    del(&p, win, &rw, calls);
+    run_calls(&p, win, calls, &rw, -1);
+    assert_exact(&p, win);
+
+    /* read-only first: the read-write section leaves window 1 alone */
+    add(&p, win, &ro, calls);
+    assert_call(calls, 0, true, 1, 1, PAMU_PERM_R);
+    run_calls(&p, win, calls, &ro, 1);
+    add(&p, win, &rw, calls);
+    g_assert_cmpuint(calls->len, ==, 1);
+    assert_call(calls, 0, true, 0, 1, PAMU_PERM_RW);
+    run_calls(&p, win, calls, &rw, 1);
+    assert_exact(&p, win);
+}
+
+/* What cannot be shared, and undoing calls */
+static void test_windows_conflict(void)
+{
+    PamuRamRange r = ram(0, 128 * MiB, 2 * MiB), other = r;
+    PamuPlanLimits lim = limits(3, 256, 36);
+    g_autoptr(GArray) calls = g_array_new(false, false, sizeof(PamuCall));
+    g_autofree PamuWindow *win = g_new0(PamuWindow, PAMU_PLAN_MAX_WINDOWS);
+    PamuSectionMap all, ro, moved;
+    PamuPlanResult res;
+    PamuCall undo;
+    uint32_t conflict;
+    PamuPlan p;
+
+    g_assert_true(pamu_plan(&r, 1, &lim, &p, &res));
+    all = section(&p, &r, 0, 8 * MiB, PAMU_PERM_RW);
+    add(&p, win, &all, calls);
+    g_assert_cmpuint(calls->len, ==, 1);
+    assert_call(calls, 0, true, 0, 4, PAMU_PERM_RW);
+
+    /* undoing a map is unmapping it; undoing an unmap maps it as it was */
+    undo = pamu_call_undo(&p, win, &g_array_index(calls, PamuCall, 0));
+    g_assert_false(undo.map);
+    g_assert_cmphex(undo.size, ==, 8 * MiB);
+    run_calls(&p, win, calls, &all, 1);
+    undo = pamu_call_undo(&p, win, &(PamuCall) { .map = false, .window = 0,
+                                                 .nr_windows = 4,
+                                                 .size = 8 * MiB });
+    g_assert_true(undo.map);
+    g_assert_cmphex(undo.hva, ==, HVA_BASE);
+    g_assert_cmphex(undo.size, ==, 8 * MiB);
+    g_assert_cmpuint(undo.perm, ==, PAMU_PERM_RW);
+
+    /* other memory in window 1 */
+    other.hva += 64 * MiB;
+    moved = section(&p, &other, 3 * MiB, 2 * MiB, PAMU_PERM_RW);
+    g_assert_false(pamu_windows_add(&p, win, &moved, calls, &conflict));
+    g_assert_cmpuint(conflict, ==, 1);
+    /* fewer permissions inside a mapping of four windows */
+    ro = section(&p, &r, 3 * MiB, 2 * MiB, PAMU_PERM_R);
+    g_assert_false(pamu_windows_add(&p, win, &ro, calls, &conflict));
+    g_assert_cmpuint(conflict, ==, 1);
+    g_assert_cmpuint(calls->len, ==, 0);
+}
+
+/* The pages vfio maps of a section, which may cover all 2^64 bytes */
+static void test_page_range(void)
+{
+    uint64_t first = 1, last = 1;
+
+    g_assert_true(pamu_plan_page_range(0, int128_2_64(), 4 * KiB, &first,
+                                       &last));
+    g_assert_cmphex(first, ==, 0);
+    g_assert_cmphex(last, ==, UINT64_MAX);
+    g_assert_true(pamu_plan_page_range(1ULL << 63, int128_make64(1ULL << 63),
+                                       64 * KiB, &first, &last));
+    g_assert_cmphex(first, ==, 1ULL << 63);
+    g_assert_cmphex(last, ==, UINT64_MAX);
+    /* the last page of the address space, from an unaligned start */
+    g_assert_true(pamu_plan_page_range(-(uint64_t)(6 * KiB),
+                                       int128_make64(6 * KiB), 4 * KiB,
+                                       &first, &last));
+    g_assert_cmphex(first, ==, -(uint64_t)(4 * KiB));
+    g_assert_cmphex(last, ==, UINT64_MAX);
+    /* unaligned ends are trimmed to whole pages */
+    g_assert_true(pamu_plan_page_range(0x1234, int128_make64(0x3000),
+                                       4 * KiB, &first, &last));
+    g_assert_cmphex(first, ==, 0x2000);
+    g_assert_cmphex(last, ==, 0x3fff);
+    /* no whole page */
+    g_assert_false(pamu_plan_page_range(0x1001, int128_make64(0x1000),
+                                        4 * KiB, &first, &last));
+    g_assert_false(pamu_plan_page_range(-(uint64_t)(2 * KiB),
+                                        int128_make64(2 * KiB), 4 * KiB,
+                                        &first, &last));
+    g_assert_false(pamu_plan_page_range(0, int128_zero(), 4 * KiB, &first,
+                                        &last));
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -623,5 +961,12 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio-pamu-plan/hva-offset", test_hva_offset);
     g_test_add_func("/vfio-pamu-plan/fit", test_fit);
     g_test_add_func("/vfio-pamu-plan/random", test_random);
+    g_test_add_func("/vfio-pamu-plan/page-range", test_page_range);
+    g_test_add_func("/vfio-pamu-plan/reach/msi", test_reach_msi);
+    g_test_add_func("/vfio-pamu-plan/reach/refused", test_reach_refused);
+    g_test_add_func("/vfio-pamu-plan/windows/shared", test_windows_shared);
+    g_test_add_func("/vfio-pamu-plan/windows/permissions", test_windows_perm);
+    g_test_add_func("/vfio-pamu-plan/windows/conflict",
+                    test_windows_conflict);
     return g_test_run();
 }

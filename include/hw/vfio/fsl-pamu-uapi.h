@@ -36,6 +36,7 @@
 #define VFIO_PAMU_ATTR_WINDOWS          1   /* get, set */
 #define VFIO_PAMU_ATTR_STASH            2   /* get, set */
 #define VFIO_PAMU_ATTR_MSI_BANKS        3   /* get only */
+#define VFIO_PAMU_ATTR_FAULT            4   /* get, set */
 
 /* Values of vfio_iommu_pamu_attr.stash.cache */
 #define VFIO_PAMU_STASH_OFF             0
@@ -46,8 +47,16 @@
 /* Smallest window and smallest aperture, in bytes */
 #define VFIO_PAMU_MIN_WINDOW_SIZE       4096
 
+/*
+ * The smallest argsz the kernel accepts: the size of the first version of
+ * the struct, before MSI_BANKS gained @isolated.  The kernel reads and
+ * writes only the fields that lie wholly within argsz, so callers built
+ * against either version keep working.
+ */
+#define VFIO_PAMU_ATTR_ARGSZ_MIN        32
+
 struct vfio_iommu_pamu_attr {
-    __u32 argsz;
+    __u32 argsz;            /* at least VFIO_PAMU_ATTR_ARGSZ_MIN */
     __u32 flags;            /* must be 0 */
     __u32 attribute;        /* VFIO_PAMU_ATTR_* */
     __u32 pad;              /* must be 0 */
@@ -68,7 +77,14 @@ struct vfio_iommu_pamu_attr {
             __u32 count;            /* MSI banks of the host */
             __u32 bank_size;        /* bytes mapped per bank window */
             __u64 mapped_mask;      /* bit n: bank n is mapped */
+            __u32 isolated;         /* 1: no mapped bank is shared */
+            __u32 reserved;         /* 0 */
         } msi_banks;
+        struct {
+            __u32 count;            /* violations since VFIO_SET_IOMMU */
+            __u32 disabled;         /* 1: the LIODN is off; SET 0: on */
+            __u64 last_iova;        /* IOVA of the last violation */
+        } fault;
     };
 };
 

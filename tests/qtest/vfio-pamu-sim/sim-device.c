@@ -129,12 +129,17 @@ static uint32_t dma_copy(SimDevice *d, uint64_t iova, uint8_t *buf,
         SimFault f = sim_pamu_translate(d->pamu, iova + done, to_ram, &host,
                                         &avail);
 
-        if (f != SIM_OK) {
+        if (f != SIM_OK && f != SIM_BANK) {
             dma_fault(d, iova + done, f);
             return SIM_DMA_STATUS_FAULT;
         }
         n = avail < len - done ? avail : len - done;
-        if (to_ram) {
+        if (f == SIM_BANK) {
+            /* the MPIC's MSI page: no memory behind it to model */
+            sim_log("dma wrote 0x%llx bytes into an MSI bank at 0x%llx",
+                    (unsigned long long)n,
+                    (unsigned long long)(iova + done));
+        } else if (to_ram) {
             memcpy(host, buf + done, n);
         } else {
             memcpy(buf + done, host, n);

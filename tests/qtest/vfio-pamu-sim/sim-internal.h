@@ -16,6 +16,13 @@
 #define SIM_MAX_BANKS       64
 #define SIM_BANK_SIZE       4096
 #define SIM_NR_VECTORS      1
+#define SIM_MAX_INBOUND     8
+
+/* [start, last]: IOVAs one inbound window of the host controller reaches */
+typedef struct SimRange {
+    uint64_t start;
+    uint64_t last;
+} SimRange;
 
 typedef struct SimConfig {
     char bdf[32];
@@ -24,6 +31,17 @@ typedef struct SimConfig {
     unsigned max_windows;
     unsigned addr_bits;
     unsigned cpus;
+    /* the host controller's inbound windows; none: it reaches everything */
+    SimRange inbound[SIM_MAX_INBOUND];
+    unsigned nr_inbound;
+    int64_t memlock;            /* RLIMIT_MEMLOCK to apply; -1: the real one */
+    int cap_ipc_lock;           /* 0 or 1; -1: whether the process has it */
+    uint64_t shared_banks;      /* banks other containers or the host use */
+    bool allow_unsafe_interrupts;
+    /* fault injection: MAP_DMA number fail_map, or covering fail_iova */
+    unsigned fail_map;          /* 1-based; 0: none */
+    uint64_t fail_iova;         /* UINT64_MAX: none */
+    int fail_errno;
 } SimConfig;
 
 extern SimConfig sim_config;
@@ -52,16 +70,23 @@ typedef struct SimPamu {
     uint32_t stash_cache;
     uint64_t banks_mapped;
     bool enabled;           /* PAACE valid: some mapping exists */
+    uint64_t pinned;        /* bytes charged to locked memory */
+    unsigned map_calls;     /* VFIO_IOMMU_MAP_DMA calls, for fail_map */
+    /* violations, and the LIODN disabled by the last one */
+    uint32_t fault_count;
+    uint64_t fault_iova;
+    bool liodn_off;
     SimMapping win[SIM_MAX_WINDOWS];
 } SimPamu;
 
 typedef enum SimFault {
     SIM_OK,
+    SIM_BANK,               /* a write that reached an MSI bank page */
     SIM_FAULT_DISABLED,     /* no mapping at all: PAACE invalid */
+    SIM_FAULT_LIODN_OFF,    /* disabled by an earlier violation */
     SIM_FAULT_APERTURE,
     SIM_FAULT_UNMAPPED,
     SIM_FAULT_PERM,
-    SIM_FAULT_MSI_WINDOW,   /* memory access to a bank window */
 } SimFault;
 
 const char *sim_fault_name(SimFault f);
@@ -73,11 +98,14 @@ int sim_pamu_ioctl(SimPamu *p, bool has_group, unsigned long req,
 void sim_pamu_reset(SimPamu *p);
 /*
  * Device access to @iova: the host pointer and the bytes left in the
- * mapping (*@len), or a fault.  @write: the device writes memory.
+ * mapping (*@len), SIM_BANK and the bytes left in the bank page, or a
+ * fault.  @write: the device writes memory.  A fault while the domain and
+ * the LIODN are enabled is a violation: it is counted and disables the
+ * LIODN, as the host's access violation handler does.
  */
 SimFault sim_pamu_translate(SimPamu *p, uint64_t iova, bool write,
                             void **host, uint64_t *len);
-/* Which bank a device write to @iova reaches, or -1 */
+/* Which bank an MSI write to @iova raises an interrupt in, or -1 */
 int sim_pamu_translate_msi(SimPamu *p, uint64_t iova);
 /* The IOVA of the lowest window mapping a bank, or UINT64_MAX */
 uint64_t sim_pamu_bank_window(SimPamu *p, int *bank);

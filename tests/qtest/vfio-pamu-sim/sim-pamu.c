@@ -10,8 +10,13 @@
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <linux/vfio.h>
 
 #include "hw/vfio/fsl-pamu-uapi.h"
@@ -42,6 +47,63 @@ static uint64_t addr_limit(void)
     return sim_config.addr_bits < 64 ? 1ULL << sim_config.addr_bits : 0;
 }
 
+/*
+ * The reachable ranges: the host controller's inbound windows within the
+ * address width, sorted and merged.  Returns how many.
+ */
+static unsigned reach_ranges(SimRange *r)
+{
+    uint64_t last = addr_limit() - 1;
+    unsigned i, j, n = 0;
+
+    if (!sim_config.nr_inbound) {
+        r[0] = (SimRange) { 0, last };
+        return 1;
+    }
+    for (i = 0; i < sim_config.nr_inbound; i++) {
+        SimRange in = sim_config.inbound[i];
+
+        if (addr_limit() && in.start > last) {
+            continue;
+        }
+        if (addr_limit() && in.last > last) {
+            in.last = last;
+        }
+        for (j = n; j > 0 && r[j - 1].start > in.start; j--) {
+            r[j] = r[j - 1];
+        }
+        r[j] = in;
+        n++;
+    }
+    /* merge overlapping and adjacent ones */
+    for (i = 0, j = 0; i < n; i++) {
+        if (j && r[j - 1].last != UINT64_MAX &&
+            r[i].start <= r[j - 1].last + 1) {
+            if (r[i].last > r[j - 1].last) {
+                r[j - 1].last = r[i].last;
+            }
+        } else {
+            r[j++] = r[i];
+        }
+    }
+    return j;
+}
+
+/* Does one reachable range hold [iova, iova + size)? */
+static bool reachable(uint64_t iova, uint64_t size)
+{
+    SimRange r[SIM_MAX_INBOUND];
+    unsigned i, n = reach_ranges(r);
+
+    for (i = 0; i < n; i++) {
+        if (iova >= r[i].start && iova <= r[i].last &&
+            size - 1 <= r[i].last - iova) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static bool any_mapping(const SimPamu *p)
 {
     uint32_t i;
@@ -69,11 +131,12 @@ const char *sim_fault_name(SimFault f)
 {
     static const char *const names[] = {
         [SIM_OK] = "ok",
+        [SIM_BANK] = "msi-bank",
         [SIM_FAULT_DISABLED] = "domain-disabled",
+        [SIM_FAULT_LIODN_OFF] = "liodn-disabled",
         [SIM_FAULT_APERTURE] = "outside-aperture",
         [SIM_FAULT_UNMAPPED] = "unmapped",
         [SIM_FAULT_PERM] = "permission",
-        [SIM_FAULT_MSI_WINDOW] = "msi-window",
     };
     return names[f];
 }
@@ -92,6 +155,20 @@ void sim_pamu_reset(SimPamu *p)
 
 /* --- attributes ---------------------------------------------------------- */
 
+/* Does the aperture [start, start + size) overlap a reachable range? */
+static bool aperture_reachable(uint64_t start, uint64_t size)
+{
+    SimRange r[SIM_MAX_INBOUND];
+    unsigned i, n = reach_ranges(r);
+
+    for (i = 0; i < n; i++) {
+        if (r[i].start <= start + (size - 1) && start <= r[i].last) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static int set_geometry(SimPamu *p, struct vfio_iommu_pamu_attr *a)
 {
     uint64_t start = a->geometry.aperture_start;
@@ -102,6 +179,9 @@ static int set_geometry(SimPamu *p, struct vfio_iommu_pamu_attr *a)
         return -EINVAL;
     }
     if (limit && (size > limit || start > limit - size)) {
+        return -EINVAL;
+    }
+    if (!aperture_reachable(start, size)) {
         return -EINVAL;
     }
     if (any_mapping(p)) {
@@ -143,9 +223,27 @@ static int set_stash(SimPamu *p, struct vfio_iommu_pamu_attr *a)
     return 0;
 }
 
+static int set_fault(SimPamu *p, struct vfio_iommu_pamu_attr *a)
+{
+    if (a->fault.disabled) {
+        return -EINVAL;
+    }
+    if (p->liodn_off) {
+        p->liodn_off = false;
+        sim_log("liodn enabled");
+    }
+    return 0;
+}
+
+/* MSI_BANKS.isolated: no mapped bank is shared */
+static uint32_t banks_isolated(const SimPamu *p)
+{
+    return !(p->banks_mapped & sim_config.shared_banks);
+}
+
 static int pamu_attr(SimPamu *p, bool set, struct vfio_iommu_pamu_attr *a)
 {
-    if (a->argsz < sizeof(*a) || a->flags || a->pad) {
+    if (a->argsz < VFIO_PAMU_ATTR_ARGSZ_MIN || a->flags || a->pad) {
         return -EINVAL;
     }
     switch (a->attribute) {
@@ -177,6 +275,23 @@ static int pamu_attr(SimPamu *p, bool set, struct vfio_iommu_pamu_attr *a)
         a->msi_banks.count = sim_config.banks;
         a->msi_banks.bank_size = SIM_BANK_SIZE;
         a->msi_banks.mapped_mask = p->banks_mapped;
+        /* fields beyond argsz belong to the caller */
+        if (a->argsz >= offsetofend(struct vfio_iommu_pamu_attr,
+                                    msi_banks.isolated)) {
+            a->msi_banks.isolated = banks_isolated(p);
+        }
+        if (a->argsz >= offsetofend(struct vfio_iommu_pamu_attr,
+                                    msi_banks.reserved)) {
+            a->msi_banks.reserved = 0;
+        }
+        return 0;
+    case VFIO_PAMU_ATTR_FAULT:
+        if (set) {
+            return set_fault(p, a);
+        }
+        a->fault.count = p->fault_count;
+        a->fault.disabled = p->liodn_off;
+        a->fault.last_iova = p->fault_iova;
         return 0;
     }
     return -EINVAL;
@@ -184,15 +299,33 @@ static int pamu_attr(SimPamu *p, bool set, struct vfio_iommu_pamu_attr *a)
 
 /* --- VFIO_IOMMU_GET_INFO ------------------------------------------------- */
 
-/* The IOVA ranges: the aperture minus MSI windows, or what may be one. */
+/* Appends [s, e] to the sorted ranges @r, merging it with the last one */
+static uint32_t add_range(struct vfio_iova_range *r, uint32_t n, uint64_t s,
+                          uint64_t e)
+{
+    if (n && r[n - 1].end + 1 == s) {
+        r[n - 1].end = e;
+        return n;
+    }
+    r[n].start = s;
+    r[n].end = e;
+    return n + 1;
+}
+
+/*
+ * The IOVA ranges: the reachable ones before a geometry is set, then the
+ * reachable part of the aperture minus the MSI windows.
+ */
 static uint32_t iova_ranges(const SimPamu *p, struct vfio_iova_range *r)
 {
-    uint32_t i, n = 0;
+    SimRange reach[SIM_MAX_INBOUND];
+    uint32_t i, k, n = 0, nr = reach_ranges(reach);
 
     if (!p->ap_size) {
-        r[0].start = 0;
-        r[0].end = addr_limit() - 1;
-        return 1;
+        for (k = 0; k < nr; k++) {
+            n = add_range(r, n, reach[k].start, reach[k].last);
+        }
+        return n;
     }
     for (i = 0; i < p->count; i++) {
         uint64_t s = window_iova(p, i), e = s + window_size(p) - 1;
@@ -200,12 +333,11 @@ static uint32_t iova_ranges(const SimPamu *p, struct vfio_iova_range *r)
         if (p->win[i].bank >= 0 && p->win[i].size) {
             continue;
         }
-        if (n && r[n - 1].end + 1 == s) {
-            r[n - 1].end = e;
-        } else {
-            r[n].start = s;
-            r[n].end = e;
-            n++;
+        for (k = 0; k < nr; k++) {
+            if (reach[k].start <= e && s <= reach[k].last) {
+                n = add_range(r, n, s > reach[k].start ? s : reach[k].start,
+                              e < reach[k].last ? e : reach[k].last);
+            }
         }
     }
     return n;
@@ -215,7 +347,7 @@ static int get_info(SimPamu *p, struct vfio_iommu_type1_info *info)
 {
     const size_t minsz = offsetofend(struct vfio_iommu_type1_info,
                                      iova_pgsizes);
-    struct vfio_iova_range ranges[SIM_MAX_WINDOWS];
+    struct vfio_iova_range ranges[SIM_MAX_WINDOWS * SIM_MAX_INBOUND];
     struct vfio_iommu_type1_info_cap_iova_range *cap;
     uint32_t n = iova_ranges(p, ranges);
     size_t capsz = sizeof(*cap) + n * sizeof(ranges[0]);
@@ -283,45 +415,152 @@ static bool windows_free(const SimPamu *p, uint32_t first, uint32_t n)
     return true;
 }
 
+/* The lowest @n banks of @avail, lowest first */
+static uint64_t lowest_banks(uint64_t avail, uint32_t n)
+{
+    uint64_t pick = 0;
+
+    while (n-- && avail) {
+        pick |= avail & -avail;
+        avail &= avail - 1;
+    }
+    return pick;
+}
+
+/*
+ * Fault injection (VFIO_PAMU_SIM fail_map, fail_iova): a call that passed
+ * every check fails as if the host had failed to program the PAMU.
+ */
+static int injected_failure(SimPamu *p, struct vfio_iommu_type1_dma_map *map)
+{
+    bool nth = ++p->map_calls == sim_config.fail_map;
+    bool covers = sim_config.fail_iova != UINT64_MAX &&
+                  map->iova <= sim_config.fail_iova &&
+                  sim_config.fail_iova - map->iova < map->size;
+
+    if (!nth && !covers) {
+        return 0;
+    }
+    sim_log("map injected-failure iova=0x%llx size=0x%llx errno=%d",
+            (unsigned long long)map->iova, (unsigned long long)map->size,
+            sim_config.fail_errno);
+    return -sim_config.fail_errno;
+}
+
 static int map_msi(SimPamu *p, struct vfio_iommu_type1_dma_map *map)
 {
-    uint64_t w = window_size(p), free_banks;
+    uint64_t w = window_size(p), all, avail, exclusive, pick;
     uint32_t first, n, i;
-    int bank = 0;
+    int ret;
 
-    if (map->flags != VFIO_DMA_MAP_FLAG_MSI || map->vaddr ||
-        !window_range(p, map->iova, map->size, &first) ||
-        map->size % w) {
+    if (map->flags != VFIO_DMA_MAP_FLAG_MSI || map->vaddr) {
+        return -EINVAL;
+    }
+    if (!window_range(p, map->iova, map->size, &first) || map->size % w ||
+        map->size / w > sim_config.banks) {
+        return -EINVAL;
+    }
+    if (!reachable(map->iova, map->size)) {
         return -EINVAL;
     }
     n = map->size / w;
-    if (n > sim_config.banks) {
-        return -EINVAL;
-    }
     if (!windows_free(p, first, n)) {
         return -EEXIST;
     }
-    free_banks = ~p->banks_mapped &
-                 (sim_config.banks >= 64 ? ~0ULL :
-                  (1ULL << sim_config.banks) - 1);
-    if ((uint32_t)__builtin_popcountll(free_banks) < n) {
+    all = sim_config.banks >= 64 ? ~0ULL : (1ULL << sim_config.banks) - 1;
+    avail = ~p->banks_mapped & all;
+    exclusive = avail & ~sim_config.shared_banks;
+    if ((uint32_t)__builtin_popcountll(avail) < n) {
         return -ENOSPC;
     }
+    if ((uint32_t)__builtin_popcountll(exclusive) < n &&
+        !sim_config.allow_unsafe_interrupts) {
+        return -EPERM;
+    }
+    ret = injected_failure(p, map);
+    if (ret) {
+        return ret;
+    }
+    /* exclusive banks first, then shared ones */
+    pick = lowest_banks(exclusive, n);
+    pick |= lowest_banks(avail & ~pick, n - __builtin_popcountll(pick));
     for (i = first; i < first + n; i++) {
-        while (!(free_banks & (1ULL << bank))) {
-            bank++;
-        }
-        free_banks &= ~(1ULL << bank);
+        int bank = __builtin_ctzll(pick);
+
+        pick &= pick - 1;
         p->banks_mapped |= 1ULL << bank;
         p->win[i] = (SimMapping) {
-            .size = SIM_BANK_SIZE, .flags = VFIO_DMA_MAP_FLAG_MSI,
+            .size = SIM_BANK_SIZE,
+            .flags = VFIO_DMA_MAP_FLAG_MSI | VFIO_DMA_MAP_FLAG_WRITE,
             .bank = bank, .map_iova = map->iova, .map_size = map->size,
         };
     }
-    sim_log("map-msi windows=%u-%u banks=0x%llx", first, first + n - 1,
-            (unsigned long long)p->banks_mapped);
+    sim_log("map-msi windows=%u-%u banks=0x%llx isolated=%u", first,
+            first + n - 1, (unsigned long long)p->banks_mapped,
+            banks_isolated(p));
     update_enabled(p);
     return 0;
+}
+
+/* The process's locked memory, VmLck in /proc/self/status, in bytes */
+static uint64_t vm_locked(void)
+{
+    FILE *f = fopen("/proc/self/status", "re");
+    unsigned long long kb = 0;
+    char line[256];
+
+    if (!f) {
+        return 0;
+    }
+    while (fgets(line, sizeof(line), f)) {
+        if (sscanf(line, "VmLck: %llu kB", &kb) == 1) {
+            break;
+        }
+    }
+    fclose(f);
+    return kb * 1024;
+}
+
+static bool has_cap_ipc_lock(void)
+{
+    struct __user_cap_header_struct hdr = {
+        .version = _LINUX_CAPABILITY_VERSION_3,
+    };
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+    if (sim_config.cap_ipc_lock >= 0) {
+        return sim_config.cap_ipc_lock;
+    }
+    if (syscall(SYS_capget, &hdr, data)) {
+        return false;
+    }
+    return data[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &
+           CAP_TO_MASK(CAP_IPC_LOCK);
+}
+
+/* Can the process have @size more bytes charged to its locked memory? */
+static bool memlock_allows(SimPamu *p, uint64_t size)
+{
+    struct rlimit rl = { RLIM_INFINITY, RLIM_INFINITY };
+    uint64_t limit, locked;
+
+    if (sim_config.memlock >= 0) {
+        rl.rlim_cur = sim_config.memlock;
+    } else {
+        getrlimit(RLIMIT_MEMLOCK, &rl);
+    }
+    if (rl.rlim_cur == RLIM_INFINITY || has_cap_ipc_lock()) {
+        return true;
+    }
+    limit = rl.rlim_cur;
+    locked = vm_locked() + p->pinned;
+    if (locked > limit || size > limit - locked) {
+        sim_log("map refused: locked memory 0x%llx + 0x%llx exceeds "
+                "RLIMIT_MEMLOCK 0x%llx", (unsigned long long)locked,
+                (unsigned long long)size, (unsigned long long)limit);
+        return false;
+    }
+    return true;
 }
 
 /*
@@ -373,12 +612,21 @@ static int map_ram(SimPamu *p, struct vfio_iommu_type1_dma_map *map)
                            map->size >= MIN_WINDOW)) {
         return -EINVAL;
     }
+    if (!reachable(map->iova, map->size)) {
+        return -EINVAL;
+    }
     piece = map->size < w ? map->size : w;
     n = map->size < w ? 1 : map->size / w;
     if (!windows_free(p, first, n)) {
         return -EEXIST;
     }
+    if (!memlock_allows(p, map->size)) {
+        return -ENOMEM;
+    }
     ret = check_memory(map->vaddr, map->size, piece);
+    if (!ret) {
+        ret = injected_failure(p, map);
+    }
     if (ret) {
         return ret;
     }
@@ -389,6 +637,7 @@ static int map_ram(SimPamu *p, struct vfio_iommu_type1_dma_map *map)
             .map_iova = map->iova, .map_size = map->size,
         };
     }
+    p->pinned += map->size;
     log_windows("map", first, n, piece, map->flags & rw);
     update_enabled(p);
     return 0;
@@ -422,6 +671,8 @@ static uint64_t unmap_window(SimPamu *p, uint32_t i)
     }
     if (m->bank >= 0) {
         p->banks_mapped &= ~(1ULL << m->bank);
+    } else {
+        p->pinned -= m->size;
     }
     *m = (SimMapping) { .bank = -1 };
     return bytes;
@@ -475,51 +726,82 @@ out:
 
 /* --- device side --------------------------------------------------------- */
 
-SimFault sim_pamu_translate(SimPamu *p, uint64_t iova, bool write,
-                            void **host, uint64_t *len)
+/* What the PAMU does with an access while the domain and LIODN are on */
+static SimFault pamu_check(SimPamu *p, uint64_t iova, bool write,
+                           const SimMapping **mapping, uint64_t *off)
 {
     const SimMapping *m;
-    uint64_t off;
     uint32_t i;
 
-    if (!p->enabled) {
-        return SIM_FAULT_DISABLED;
-    }
     if (iova < p->ap_start || iova - p->ap_start >= p->ap_size) {
         return SIM_FAULT_APERTURE;
     }
     i = (iova - p->ap_start) / window_size(p);
     m = &p->win[i];
-    off = iova - window_iova(p, i);
-    if (!m->size || off >= m->size) {
+    *off = iova - window_iova(p, i);
+    if (!m->size || *off >= m->size) {
         return SIM_FAULT_UNMAPPED;
-    }
-    if (m->bank >= 0) {
-        return SIM_FAULT_MSI_WINDOW;
     }
     if (!(m->flags & (write ? VFIO_DMA_MAP_FLAG_WRITE :
                                VFIO_DMA_MAP_FLAG_READ))) {
         return SIM_FAULT_PERM;
     }
-    *host = (void *)(uintptr_t)(m->vaddr + off);
-    *len = m->size - off;
-    return SIM_OK;
+    *mapping = m;
+    return m->bank >= 0 ? SIM_BANK : SIM_OK;
+}
+
+/*
+ * The host's access violation handler: count the violation and disable
+ * the LIODN, which stops every later DMA and MSI of the device.
+ */
+static void violation(SimPamu *p, uint64_t iova, SimFault f)
+{
+    p->fault_count++;
+    p->fault_iova = iova;
+    p->liodn_off = true;
+    sim_log("violation iova=0x%llx reason=%s count=%u liodn=disabled",
+            (unsigned long long)iova, sim_fault_name(f), p->fault_count);
+}
+
+SimFault sim_pamu_translate(SimPamu *p, uint64_t iova, bool write,
+                            void **host, uint64_t *len)
+{
+    const SimMapping *m = NULL;
+    uint64_t off = 0;
+    SimFault f;
+
+    if (!p->enabled) {
+        return SIM_FAULT_DISABLED;
+    }
+    if (p->liodn_off) {
+        return SIM_FAULT_LIODN_OFF;
+    }
+    f = pamu_check(p, iova, write, &m, &off);
+    switch (f) {
+    case SIM_OK:
+        *host = (void *)(uintptr_t)(m->vaddr + off);
+        /* fall through */
+    case SIM_BANK:
+        *len = m->size - off;
+        return f;
+    default:
+        violation(p, iova, f);
+        return f;
+    }
 }
 
 int sim_pamu_translate_msi(SimPamu *p, uint64_t iova)
 {
+    void *host;
+    uint64_t len;
     uint32_t i;
 
-    if (!p->enabled || iova < p->ap_start ||
-        iova - p->ap_start >= p->ap_size) {
+    if (sim_pamu_translate(p, iova, true, &host, &len) != SIM_BANK) {
         return -1;
     }
     i = (iova - p->ap_start) / window_size(p);
-    if (p->win[i].bank < 0 || !p->win[i].size ||
-        iova - window_iova(p, i) != SIM_MSIIR_OFFSET) {
-        return -1;
-    }
-    return p->win[i].bank;
+    return iova - window_iova(p, i) == SIM_MSIIR_OFFSET ? p->win[i].bank
+                                                        : -1;
 }
 
 uint64_t sim_pamu_bank_window(SimPamu *p, int *bank)

@@ -91,6 +91,66 @@ static char *(*real_realpath)(const char *, char *);
 
 /* --- configuration and log ------------------------------------------------ */
 
+/* inbound=START+SIZE: one more inbound window of the host controller */
+static void parse_inbound(const char *val)
+{
+    unsigned long long start, size;
+    char plus;
+
+    if (sim_config.nr_inbound < SIM_MAX_INBOUND &&
+        sscanf(val, "%lli%c%lli", &start, &plus, &size) == 3 &&
+        plus == '+' && size && start + (size - 1) >= start) {
+        sim_config.inbound[sim_config.nr_inbound++] = (SimRange) {
+            .start = start, .last = start + (size - 1),
+        };
+    }
+}
+
+static void parse_key(const char *key, const char *val)
+{
+    long long v;
+    int used = -1;
+
+    if (!strcmp(key, "bdf")) {
+        snprintf(sim_config.bdf, sizeof(sim_config.bdf), "%s", val);
+        return;
+    }
+    if (!strcmp(key, "inbound")) {
+        parse_inbound(val);
+        return;
+    }
+    /* this library has no QEMU utilities: no qemu_strtoull() */
+    if (sscanf(val, "%lli%n", &v, &used) != 1 || val[used] || v < 0) {
+        return;
+    }
+    if (!strcmp(key, "group")) {
+        sim_config.group = v;
+    } else if (!strcmp(key, "banks") && v <= SIM_MAX_BANKS) {
+        sim_config.banks = v;
+    } else if (!strcmp(key, "max_windows") && v >= 1 &&
+               v <= SIM_MAX_WINDOWS) {
+        sim_config.max_windows = v;
+    } else if (!strcmp(key, "addr_bits") && v >= 12 && v <= 64) {
+        sim_config.addr_bits = v;
+    } else if (!strcmp(key, "cpus")) {
+        sim_config.cpus = v;
+    } else if (!strcmp(key, "memlock")) {
+        sim_config.memlock = v;
+    } else if (!strcmp(key, "cap_ipc_lock") && v <= 1) {
+        sim_config.cap_ipc_lock = v;
+    } else if (!strcmp(key, "shared_banks")) {
+        sim_config.shared_banks = v;
+    } else if (!strcmp(key, "allow_unsafe_interrupts") && v <= 1) {
+        sim_config.allow_unsafe_interrupts = v;
+    } else if (!strcmp(key, "fail_map")) {
+        sim_config.fail_map = v;
+    } else if (!strcmp(key, "fail_iova")) {
+        sim_config.fail_iova = v;
+    } else if (!strcmp(key, "fail_errno") && v > 0 && v < 4096) {
+        sim_config.fail_errno = v;
+    }
+}
+
 static void parse_config(void)
 {
     const char *env = getenv(VFIO_PAMU_SIM_ENV);
@@ -100,6 +160,8 @@ static void parse_config(void)
         .bdf = VFIO_PAMU_SIM_DEFAULT_BDF,
         .group = VFIO_PAMU_SIM_DEFAULT_GROUP,
         .banks = 3, .max_windows = 256, .addr_bits = 36, .cpus = 4,
+        .memlock = -1, .cap_ipc_lock = -1,
+        .fail_iova = UINT64_MAX, .fail_errno = EIO,
     };
     if (!env) {
         return;
@@ -108,28 +170,10 @@ static void parse_config(void)
     for (tok = strtok_r(copy, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
         char *eq = strchr(tok, '=');
-        unsigned long v = 0;
 
-        if (!eq) {
-            continue;
-        }
-        *eq++ = 0;
-        if (sscanf(eq, "%li", (long *)&v) != 1) {
-            continue;
-        }
-        if (!strcmp(tok, "bdf")) {
-            snprintf(sim_config.bdf, sizeof(sim_config.bdf), "%s", eq);
-        } else if (!strcmp(tok, "group")) {
-            sim_config.group = v;
-        } else if (!strcmp(tok, "banks") && v <= SIM_MAX_BANKS) {
-            sim_config.banks = v;
-        } else if (!strcmp(tok, "max_windows") && v >= 1 &&
-                   v <= SIM_MAX_WINDOWS) {
-            sim_config.max_windows = v;
-        } else if (!strcmp(tok, "addr_bits") && v >= 12 && v <= 64) {
-            sim_config.addr_bits = v;
-        } else if (!strcmp(tok, "cpus")) {
-            sim_config.cpus = v;
+        if (eq) {
+            *eq = 0;
+            parse_key(tok, eq + 1);
         }
     }
     free(copy);
@@ -491,6 +535,11 @@ static void log_attr(const char *op, struct vfio_iommu_pamu_attr *a, int ret)
         sim_log("ioctl %s MSI_BANKS count=%u mapped=0x%llx ret=%d", op,
                 a->msi_banks.count,
                 (unsigned long long)a->msi_banks.mapped_mask, ret);
+        break;
+    case VFIO_PAMU_ATTR_FAULT:
+        sim_log("ioctl %s FAULT count=%u disabled=%u last_iova=0x%llx ret=%d",
+                op, a->fault.count, a->fault.disabled,
+                (unsigned long long)a->fault.last_iova, ret);
         break;
     default:
         sim_log("ioctl %s attribute=%u ret=%d", op, a->attribute, ret);

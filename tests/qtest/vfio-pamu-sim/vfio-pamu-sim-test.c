@@ -15,6 +15,9 @@
 #include "hw/pci/pci_regs.h"
 #include <sys/ioctl.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <linux/capability.h>
 #include <linux/vfio.h>
 #include "hw/vfio/fsl-pamu-uapi.h"
 #include "vfio-pamu-sim.h"
@@ -236,16 +239,19 @@ static void test_attr_args(void)
     Host h;
 
     host_open(&h, "addr_bits=36");
-    a.argsz = sizeof(a) - 1;
+    /* the first version of the struct had 32 bytes: still accepted */
+    a.argsz = VFIO_PAMU_ATTR_ARGSZ_MIN - 1;
     a.attribute = VFIO_PAMU_ATTR_WINDOWS;
     g_assert_cmpint(xioctl(h.container, VFIO_IOMMU_GET_ATTR, &a), ==, -EINVAL);
+    a.argsz = VFIO_PAMU_ATTR_ARGSZ_MIN;
+    g_assert_cmpint(xioctl(h.container, VFIO_IOMMU_GET_ATTR, &a), ==, 0);
     a = (struct vfio_iommu_pamu_attr) { .flags = 1 };
     g_assert_cmpint(attr(&h, false, VFIO_PAMU_ATTR_WINDOWS, &a), ==, -EINVAL);
     a = (struct vfio_iommu_pamu_attr) { .pad = 1 };
     g_assert_cmpint(attr(&h, false, VFIO_PAMU_ATTR_WINDOWS, &a), ==, -EINVAL);
     a = (struct vfio_iommu_pamu_attr) { 0 };
-    g_assert_cmpint(attr(&h, false, 4, &a), ==, -EINVAL);
-    g_assert_cmpint(attr(&h, true, 4, &a), ==, -EINVAL);
+    g_assert_cmpint(attr(&h, false, 5, &a), ==, -EINVAL);
+    g_assert_cmpint(attr(&h, true, 5, &a), ==, -EINVAL);
     host_close(&h);
 }
 
@@ -344,11 +350,59 @@ static void test_attr_msi_banks(void)
     Host h;
 
     host_open(&h, "banks=5");
+    a.msi_banks.isolated = 7;
     g_assert_cmpint(attr(&h, false, VFIO_PAMU_ATTR_MSI_BANKS, &a), ==, 0);
     g_assert_cmpuint(a.msi_banks.count, ==, 5);
     g_assert_cmpuint(a.msi_banks.bank_size, ==, 4096);
     g_assert_cmphex(a.msi_banks.mapped_mask, ==, 0);
+    g_assert_cmpuint(a.msi_banks.isolated, ==, 1);       /* none mapped */
     g_assert_cmpint(attr(&h, true, VFIO_PAMU_ATTR_MSI_BANKS, &a), ==, -EINVAL);
+
+    /* a caller of the 32-byte version is not told, nor written beyond */
+    a = (struct vfio_iommu_pamu_attr) {
+        .argsz = VFIO_PAMU_ATTR_ARGSZ_MIN,
+        .attribute = VFIO_PAMU_ATTR_MSI_BANKS,
+        .msi_banks.isolated = 7, .msi_banks.reserved = 9,
+    };
+    g_assert_cmpint(xioctl(h.container, VFIO_IOMMU_GET_ATTR, &a), ==, 0);
+    g_assert_cmpuint(a.msi_banks.count, ==, 5);
+    g_assert_cmpuint(a.msi_banks.isolated, ==, 7);
+    g_assert_cmpuint(a.msi_banks.reserved, ==, 9);
+    host_close(&h);
+}
+
+static int get_fault(Host *h, struct vfio_iommu_pamu_attr *a)
+{
+    memset(a, 0, sizeof(*a));
+    return attr(h, false, VFIO_PAMU_ATTR_FAULT, a);
+}
+
+static int set_fault(Host *h, uint32_t disabled)
+{
+    struct vfio_iommu_pamu_attr a = { .fault.disabled = disabled };
+
+    return attr(h, true, VFIO_PAMU_ATTR_FAULT, &a);
+}
+
+/* FAULT: nothing counted on a fresh container; SET only re-enables */
+static void test_attr_fault(void)
+{
+    struct vfio_iommu_pamu_attr a;
+    Host h;
+
+    host_open(&h, "banks=1");
+    a.fault.count = 5;
+    a.fault.last_iova = 5;
+    a.fault.disabled = 5;
+    g_assert_cmpint(get_fault(&h, &a), ==, 0);
+    g_assert_cmpuint(a.fault.count, ==, 0);
+    g_assert_cmpuint(a.fault.disabled, ==, 0);
+    g_assert_cmphex(a.fault.last_iova, ==, 0);
+    g_assert_cmpint(set_fault(&h, 1), ==, -EINVAL);
+    g_assert_cmpint(set_fault(&h, 2), ==, -EINVAL);
+    g_assert_cmpint(set_fault(&h, 0), ==, 0);          /* not disabled */
+    g_assert_cmpint(get_fault(&h, &a), ==, 0);
+    g_assert_cmpuint(a.fault.disabled, ==, 0);
     host_close(&h);
 }
 
@@ -405,6 +459,45 @@ static void test_info(void)
     g_assert_cmphex(cap->iova_ranges[0].end, ==, 1 * GiB + 256 * MiB - 1);
     g_assert_cmphex(cap->iova_ranges[1].start, ==, 1 * GiB + 512 * MiB);
     g_assert_cmphex(cap->iova_ranges[1].end, ==, 2 * GiB - 128 * MiB - 1);
+    g_free(info);
+    host_close(&h);
+}
+
+/*
+ * A host whose PCIe controller has inbound windows [0, 192 MiB) and
+ * [1 GiB, 1.5 GiB), and one beyond the 36-bit PAMU: GET_INFO reports only
+ * what is reachable, before and after GEOMETRY.
+ */
+static void test_info_reachable(void)
+{
+    struct vfio_iommu_type1_info *info;
+    struct vfio_iommu_type1_info_cap_iova_range *cap;
+    Host h;
+
+    host_open(&h, "addr_bits=36,banks=2,inbound=0x8000000+0x4000000,"
+                  "inbound=0x40000000+0x20000000,inbound=0+0x8000000,"
+                  "inbound=0xf00000000+0x200000000");
+    cap = info_ranges(&h, &info);
+    g_assert_cmphex(info->iova_pgsizes, ==, 0x1ffffff000ULL);
+    g_assert_cmpuint(cap->nr_iovas, ==, 3);
+    g_assert_cmphex(cap->iova_ranges[0].start, ==, 0);
+    g_assert_cmphex(cap->iova_ranges[0].end, ==, 192 * MiB - 1);
+    g_assert_cmphex(cap->iova_ranges[1].start, ==, 1 * GiB);
+    g_assert_cmphex(cap->iova_ranges[1].end, ==, 1536 * MiB - 1);
+    g_assert_cmphex(cap->iova_ranges[2].start, ==, 60 * GiB);
+    g_assert_cmphex(cap->iova_ranges[2].end, ==, 64 * GiB - 1);
+    g_free(info);
+
+    /* no reachable IOVA in the aperture; then one partly reachable */
+    g_assert_cmpint(set_geometry(&h, 256 * MiB, 256 * MiB), ==, -EINVAL);
+    geometry(&h, 0, 256 * MiB, 128);                        /* 2 MiB windows */
+    g_assert_cmpint(map(&h, VFIO_DMA_MAP_FLAG_MSI, 190 * MiB, 2 * MiB, NULL),
+                    ==, 0);
+    cap = info_ranges(&h, &info);
+    g_assert_cmphex(info->iova_pgsizes, ==, 2 * MiB);
+    g_assert_cmpuint(cap->nr_iovas, ==, 1);
+    g_assert_cmphex(cap->iova_ranges[0].start, ==, 0);
+    g_assert_cmphex(cap->iova_ranges[0].end, ==, 190 * MiB - 1);
     g_free(info);
     host_close(&h);
 }
@@ -531,6 +624,135 @@ static void test_map_msi(void)
     g_assert_cmphex(banks_mapped(&h), ==, 0x4);
     host_close(&h);
     munmap(mem, 64 * KiB);
+}
+
+/* No window outside the reachable ranges can be mapped, memory or MSI. */
+static void test_map_reachable(void)
+{
+    const uint32_t msi = VFIO_DMA_MAP_FLAG_MSI;
+    uint8_t *mem = small_pages(64 * KiB);
+    Host h;
+
+    host_open(&h, "banks=2,inbound=0+0x6000,inbound=0xc000+0x1000");
+    geometry(&h, 0, 64 * KiB, 16);                          /* 4 KiB windows */
+    g_assert_cmpint(map(&h, RW, 0x6000, 4 * KiB, mem), ==, -EINVAL);
+    g_assert_cmpint(map(&h, RW, 0x5000, 8 * KiB, mem), ==, -EINVAL);
+    g_assert_cmpint(map(&h, msi, 0xf000, 4 * KiB, NULL), ==, -EINVAL);
+    g_assert_cmpint(map(&h, msi, 0xc000, 8 * KiB, NULL), ==, -EINVAL);
+    g_assert_cmpint(map(&h, RW, 0x4000, 8 * KiB, mem), ==, 0);
+    /* reachability is checked before EEXIST */
+    g_assert_cmpint(map(&h, RW, 0x5000, 8 * KiB, mem), ==, -EINVAL);
+    g_assert_cmpint(map(&h, RW, 0x5000, 4 * KiB, mem), ==, -EEXIST);
+    g_assert_cmpint(map(&h, msi, 0xc000, 4 * KiB, NULL), ==, 0);
+    g_assert_cmphex(banks_mapped(&h), ==, 0x1);
+    host_close(&h);
+    munmap(mem, 64 * KiB);
+}
+
+/* The process's CAP_IPC_LOCK, in its effective set only */
+static void cap_ipc_lock(bool on)
+{
+    struct __user_cap_header_struct hdr = {
+        .version = _LINUX_CAPABILITY_VERSION_3,
+    };
+    struct __user_cap_data_struct data[_LINUX_CAPABILITY_U32S_3];
+
+    g_assert_cmpint(syscall(SYS_capget, &hdr, data), ==, 0);
+    if (on) {
+        data[CAP_TO_INDEX(CAP_IPC_LOCK)].effective |=
+            CAP_TO_MASK(CAP_IPC_LOCK);
+    } else {
+        data[CAP_TO_INDEX(CAP_IPC_LOCK)].effective &=
+            ~CAP_TO_MASK(CAP_IPC_LOCK);
+    }
+    g_assert_cmpint(syscall(SYS_capset, &hdr, data), ==, 0);
+}
+
+/*
+ * Mapped memory is charged to the process's locked memory: beyond
+ * RLIMIT_MEMLOCK without CAP_IPC_LOCK, ENOMEM and nothing mapped.
+ */
+static void test_map_memlock(void)
+{
+    uint8_t *mem = small_pages(64 * KiB);
+    struct rlimit old, rl;
+    uint64_t n;
+    Host h;
+
+    if (geteuid()) {
+        g_test_skip("dropping and raising CAP_IPC_LOCK needs root");
+        munmap(mem, 64 * KiB);
+        return;
+    }
+    g_assert_cmpint(getrlimit(RLIMIT_MEMLOCK, &old), ==, 0);
+    rl = (struct rlimit) { 16 * KiB, old.rlim_max };
+    g_assert_cmpint(setrlimit(RLIMIT_MEMLOCK, &rl), ==, 0);
+    cap_ipc_lock(false);
+
+    host_open(&h, "banks=1");
+    geometry(&h, 0, 64 * KiB, 16);                          /* 4 KiB windows */
+    g_assert_cmpint(map(&h, RW, 0, 8 * KiB, mem), ==, 0);
+    /* the same memory at another IOVA is charged again */
+    g_assert_cmpint(map(&h, RW, 8 * KiB, 8 * KiB, mem), ==, 0);
+    g_assert_cmpint(map(&h, RW, 16 * KiB, 4 * KiB, mem), ==, -ENOMEM);
+    /* MSI windows map no process memory */
+    g_assert_cmpint(map(&h, VFIO_DMA_MAP_FLAG_MSI, 60 * KiB, 4 * KiB, NULL),
+                    ==, 0);
+    /* ENOMEM comes after EEXIST, and all or nothing */
+    g_assert_cmpint(map(&h, RW, 8 * KiB, 8 * KiB, mem), ==, -EEXIST);
+    g_assert_cmpint(map(&h, RW, 16 * KiB, 8 * KiB, mem), ==, -ENOMEM);
+    g_assert_cmpint(unmap(&h, 0, 16 * KiB, 8 * KiB, &n), ==, 0);
+    g_assert_cmphex(n, ==, 0);
+    /* unmapping uncharges */
+    g_assert_cmpint(unmap(&h, 0, 0, 8 * KiB, &n), ==, 0);
+    g_assert_cmphex(n, ==, 8 * KiB);
+    g_assert_cmpint(map(&h, RW, 16 * KiB, 8 * KiB, mem), ==, 0);
+    /* CAP_IPC_LOCK lifts the limit */
+    cap_ipc_lock(true);
+    g_assert_cmpint(map(&h, RW, 24 * KiB, 16 * KiB, mem), ==, 0);
+    host_close(&h);
+
+    g_assert_cmpint(setrlimit(RLIMIT_MEMLOCK, &old), ==, 0);
+    munmap(mem, 64 * KiB);
+}
+
+static uint32_t banks_isolated(Host *h)
+{
+    struct vfio_iommu_pamu_attr a = { 0 };
+
+    g_assert_cmpint(attr(h, false, VFIO_PAMU_ATTR_MSI_BANKS, &a), ==, 0);
+    return a.msi_banks.isolated;
+}
+
+/*
+ * Banks 0 and 2 of 4 are used by another container or a host device:
+ * exclusive banks first; a shared one only with allow_unsafe_interrupts.
+ */
+static void test_map_msi_isolation(void)
+{
+    const uint32_t msi = VFIO_DMA_MAP_FLAG_MSI;
+    Host h;
+
+    host_open(&h, "banks=4,shared_banks=0x5");
+    geometry(&h, 0, 64 * KiB, 16);
+    g_assert_cmpint(map(&h, msi, 0, 12 * KiB, NULL), ==, -EPERM);
+    g_assert_cmpint(map(&h, msi, 0, 20 * KiB, NULL), ==, -EINVAL); /* > 4 */
+    g_assert_cmpint(map(&h, msi, 0, 8 * KiB, NULL), ==, 0);
+    g_assert_cmphex(banks_mapped(&h), ==, 0xa);
+    g_assert_cmpuint(banks_isolated(&h), ==, 1);
+    g_assert_cmpint(map(&h, msi, 8 * KiB, 4 * KiB, NULL), ==, -EPERM);
+    host_close(&h);
+
+    host_open(&h, "banks=4,shared_banks=0x5,allow_unsafe_interrupts=1");
+    geometry(&h, 0, 64 * KiB, 16);
+    g_assert_cmpint(map(&h, msi, 0, 12 * KiB, NULL), ==, 0);
+    g_assert_cmphex(banks_mapped(&h), ==, 0xb);
+    g_assert_cmpuint(banks_isolated(&h), ==, 0);
+    /* ENOSPC comes before EPERM */
+    g_assert_cmpint(map(&h, msi, 16 * KiB, 8 * KiB, NULL), ==, -ENOSPC);
+    g_assert_cmpint(unmap(&h, 0, 0, 12 * KiB, NULL), ==, 0);
+    g_assert_cmpuint(banks_isolated(&h), ==, 1);
+    host_close(&h);
 }
 
 /* --- VFIO_IOMMU_UNMAP_DMA ---------------------------------------------- */
@@ -721,19 +943,33 @@ static void test_device_dma(void)
     g_assert_cmpint(pread(h.device, got, 64, BAR0 + SIM_BUF + 64), ==, 64);
     g_assert_cmpmem(got, 64, pattern, 64);
 
-    /* unmapped window, outside the aperture, read-only, no bus master */
+    /*
+     * Unmapped window, outside the aperture, read-only: each a violation,
+     * after which the device's DMA stays blocked until FAULT re-enables it.
+     */
     g_assert_cmpuint(dev_dma(&h, 0x103000, 0, 4, true), ==,
                      SIM_DMA_STATUS_FAULT);
     g_assert_cmphex(dev_read(&h, SIM_REG_FAULT_IOVA, 8), ==, 0x103000);
+    g_assert_cmpint(set_fault(&h, 0), ==, 0);
     g_assert_cmpuint(dev_dma(&h, 0x200000, 0, 4, true), ==,
                      SIM_DMA_STATUS_FAULT);
+    g_assert_cmpint(set_fault(&h, 0), ==, 0);
     g_assert_cmpint(map(&h, VFIO_DMA_MAP_FLAG_READ, 0x104000, 4 * KiB,
                         mem + 16 * KiB), ==, 0);
     g_assert_cmpuint(dev_dma(&h, 0x104000, 0, 4, false), ==,
                      SIM_DMA_STATUS_DONE);
     g_assert_cmpuint(dev_dma(&h, 0x104000, 0, 4, true), ==,
                      SIM_DMA_STATUS_FAULT);
-    g_assert_cmpuint(dev_read(&h, SIM_REG_FAULT_COUNT, 4), ==, 4);
+    g_assert_cmpint(set_fault(&h, 0), ==, 0);
+    /* write-only: no reads */
+    g_assert_cmpint(map(&h, VFIO_DMA_MAP_FLAG_WRITE, 0x105000, 4 * KiB,
+                        mem + 20 * KiB), ==, 0);
+    g_assert_cmpuint(dev_dma(&h, 0x105000, 0, 4, true), ==,
+                     SIM_DMA_STATUS_DONE);
+    g_assert_cmpuint(dev_dma(&h, 0x105000, 0, 4, false), ==,
+                     SIM_DMA_STATUS_FAULT);
+    g_assert_cmpint(set_fault(&h, 0), ==, 0);
+    g_assert_cmpuint(dev_read(&h, SIM_REG_FAULT_COUNT, 4), ==, 5);
     g_assert_cmpuint(dev_dma(&h, 0x101000, 0, SIM_BUF_SIZE + 1, true), ==,
                      SIM_DMA_STATUS_BAD_ARGS);
     dev_master(&h, false);
@@ -816,6 +1052,124 @@ static void test_device_msi(void)
     close(efd);
 }
 
+/*
+ * A violation disables the LIODN as Linux's pamu_av_isr does: all DMA
+ * and MSIs of the device stop, uncounted, until FAULT is set to 0.
+ */
+static void test_device_fault(void)
+{
+    uint8_t *mem = small_pages(64 * KiB);
+    struct vfio_iommu_pamu_attr a;
+    int efd = eventfd(0, EFD_NONBLOCK);
+    uint64_t count;
+    Host h;
+
+    host_open(&h, "banks=1");
+    host_open_device(&h);
+    geometry(&h, 0, 64 * KiB, 16);                          /* 4 KiB windows */
+    dev_master(&h, true);
+    /* nothing mapped: the PAACE is invalid, which is no violation */
+    g_assert_cmpuint(dev_dma(&h, 0x1000, 0, 4, true), ==,
+                     SIM_DMA_STATUS_FAULT);
+    g_assert_cmpint(get_fault(&h, &a), ==, 0);
+    g_assert_cmpuint(a.fault.count, ==, 0);
+    g_assert_cmpuint(a.fault.disabled, ==, 0);
+
+    g_assert_cmpint(map(&h, RW, 0, 4 * KiB, mem), ==, 0);
+    g_assert_cmpint(map(&h, VFIO_DMA_MAP_FLAG_MSI, 60 * KiB, 4 * KiB, NULL),
+                    ==, 0);
+    g_assert_cmpint(set_msi_eventfd(&h, efd), ==, 0);
+    g_assert_cmpuint(msi_send(&h), ==, SIM_MSI_STATUS_DELIVERED);
+    g_assert_cmpuint(dev_dma(&h, 0x10, 0, 4, true), ==, SIM_DMA_STATUS_DONE);
+
+    /* a DMA into a window that maps nothing */
+    g_assert_cmpuint(dev_dma(&h, 0x2468, 0, 4, true), ==,
+                     SIM_DMA_STATUS_FAULT);
+    g_assert_cmpint(get_fault(&h, &a), ==, 0);
+    g_assert_cmpuint(a.fault.count, ==, 1);
+    g_assert_cmpuint(a.fault.disabled, ==, 1);
+    g_assert_cmphex(a.fault.last_iova, ==, 0x2468);
+    /* everything stops, and is not counted again */
+    g_assert_cmpuint(dev_dma(&h, 0x10, 0, 4, true), ==, SIM_DMA_STATUS_FAULT);
+    g_assert_cmpuint(dev_dma(&h, 0x3000, 0, 4, false), ==,
+                     SIM_DMA_STATUS_FAULT);
+    g_assert_cmpuint(msi_send(&h), ==, SIM_MSI_STATUS_BLOCKED);
+    g_assert_cmpint(get_fault(&h, &a), ==, 0);
+    g_assert_cmpuint(a.fault.count, ==, 1);
+    g_assert_cmphex(a.fault.last_iova, ==, 0x2468);
+    /* mapping goes on while the LIODN is off */
+    g_assert_cmpint(map(&h, RW, 4 * KiB, 4 * KiB, mem + 4 * KiB), ==, 0);
+
+    g_assert_cmpint(set_fault(&h, 0), ==, 0);
+    g_assert_cmpint(get_fault(&h, &a), ==, 0);
+    g_assert_cmpuint(a.fault.disabled, ==, 0);
+    g_assert_cmpuint(a.fault.count, ==, 1);
+    g_assert_cmpuint(dev_dma(&h, 0x1010, 0, 4, true), ==,
+                     SIM_DMA_STATUS_DONE);
+    g_assert_cmpuint(msi_send(&h), ==, SIM_MSI_STATUS_DELIVERED);
+    g_assert_cmpint(read(efd, &count, 8), ==, 8);
+    g_assert_cmpuint(count, ==, 2);
+
+    /* a read of a (write-only) bank window is a violation too */
+    g_assert_cmpuint(dev_dma(&h, 60 * KiB, 0, 4, false), ==,
+                     SIM_DMA_STATUS_FAULT);
+    g_assert_cmpint(get_fault(&h, &a), ==, 0);
+    g_assert_cmpuint(a.fault.count, ==, 2);
+    g_assert_cmpuint(a.fault.disabled, ==, 1);
+    g_assert_cmphex(a.fault.last_iova, ==, 60 * KiB);
+    host_close(&h);
+
+    /* a new container starts with nothing counted */
+    host_open(&h, "banks=1");
+    g_assert_cmpint(get_fault(&h, &a), ==, 0);
+    g_assert_cmpuint(a.fault.count, ==, 0);
+    g_assert_cmpuint(a.fault.disabled, ==, 0);
+    host_close(&h);
+    close(efd);
+    munmap(mem, 64 * KiB);
+}
+
+/*
+ * Not a rule of the interface: the simulation's fault injection, which the
+ * backend tests use.  An injected failure changes nothing.
+ */
+static void test_fault_injection(void)
+{
+    uint8_t *mem = small_pages(64 * KiB);
+    g_auto(GStrv) lines = NULL;
+    uint64_t n;
+    Host h;
+
+    if (truncate(log_path, 0)) {
+        g_assert_not_reached();
+    }
+    host_open(&h, "banks=1,fail_map=2");
+    geometry(&h, 0, 64 * KiB, 16);                          /* 4 KiB windows */
+    g_assert_cmpint(map(&h, RW, 0, 4 * KiB, mem), ==, 0);
+    g_assert_cmpint(map(&h, RW, 0, 4 * KiB, mem), ==, -EEXIST);
+    g_assert_cmpint(map(&h, RW, 4 * KiB, 8 * KiB, mem), ==, -EIO);
+    g_assert_cmpint(unmap(&h, 0, 4 * KiB, 8 * KiB, &n), ==, 0);
+    g_assert_cmphex(n, ==, 0);
+    g_assert_cmpint(map(&h, RW, 4 * KiB, 8 * KiB, mem), ==, 0);
+    host_close(&h);
+
+    host_open(&h, "banks=1,fail_iova=0x3000,fail_errno=12");
+    geometry(&h, 0, 64 * KiB, 16);
+    g_assert_cmpint(map(&h, RW, 0, 16 * KiB, mem), ==, -ENOMEM);
+    g_assert_cmpint(map(&h, VFIO_DMA_MAP_FLAG_MSI, 12 * KiB, 4 * KiB, NULL),
+                    ==, -ENOMEM);
+    g_assert_cmpint(map(&h, RW, 0, 12 * KiB, mem), ==, 0);
+    g_assert_cmpint(map(&h, RW, 0, 16 * KiB, mem), ==, -EEXIST);
+    g_assert_cmphex(banks_mapped(&h), ==, 0);
+    host_close(&h);
+
+    lines = sim_log_lines(log_path);
+    g_assert_cmpint(sim_log_count(lines, "map injected-failure"), ==, 3);
+    g_assert_cmpint(sim_log_find(lines, 0, "map injected-failure iova=0x1000 "
+                                 "size=0x2000 errno=5"), >=, 0);
+    munmap(mem, 64 * KiB);
+}
+
 /* A failed assertion must not keep the hugepages this test reserved. */
 static void release_on_abort(int sig)
 {
@@ -843,15 +1197,24 @@ int main(int argc, char **argv)
     g_test_add_func("/vfio-pamu-sim/attr/windows", test_attr_windows);
     g_test_add_func("/vfio-pamu-sim/attr/stash", test_attr_stash);
     g_test_add_func("/vfio-pamu-sim/attr/msi-banks", test_attr_msi_banks);
+    g_test_add_func("/vfio-pamu-sim/attr/fault", test_attr_fault);
     g_test_add_func("/vfio-pamu-sim/get-info", test_info);
+    g_test_add_func("/vfio-pamu-sim/get-info/reachable", test_info_reachable);
     g_test_add_func("/vfio-pamu-sim/map/args", test_map_args);
     g_test_add_func("/vfio-pamu-sim/map/contiguous", test_map_contiguous);
     g_test_add_func("/vfio-pamu-sim/map/msi", test_map_msi);
+    g_test_add_func("/vfio-pamu-sim/map/reachable", test_map_reachable);
+    g_test_add_func("/vfio-pamu-sim/map/memlock", test_map_memlock);
+    g_test_add_func("/vfio-pamu-sim/map/msi-isolation",
+                    test_map_msi_isolation);
     g_test_add_func("/vfio-pamu-sim/unmap", test_unmap);
     g_test_add_func("/vfio-pamu-sim/domain-enable", test_domain_enable);
     g_test_add_func("/vfio-pamu-sim/device/regions", test_device_regions);
     g_test_add_func("/vfio-pamu-sim/device/dma", test_device_dma);
     g_test_add_func("/vfio-pamu-sim/device/msi", test_device_msi);
+    g_test_add_func("/vfio-pamu-sim/device/fault", test_device_fault);
+    g_test_add_func("/vfio-pamu-sim/harness/fault-injection",
+                    test_fault_injection);
     ret = g_test_run();
     unlink(log_path);
     g_free(log_path);

@@ -28,6 +28,17 @@
  *   max_windows  WINDOWS.max_count, 1..256               [256]
  *   addr_bits    PAMU address width, 12..64              [36]
  *   cpus         valid STASH cpu numbers are 0..cpus-1  [4]
+ *   inbound      START+SIZE, an inbound window of the host PCIe controller;
+ *                repeat for more, at most 8       [none: all IOVAs reachable]
+ *   memlock      RLIMIT_MEMLOCK in bytes      [the process's own limit]
+ *   cap_ipc_lock 0 or 1                       [whether the process has it]
+ *   shared_banks mask of banks other containers or host devices use  [0]
+ *   allow_unsafe_interrupts  0 or 1, the host module parameter       [0]
+ *   fail_map     N: the Nth VFIO_IOMMU_MAP_DMA that passes every check
+ *                fails with fail_errno, changing nothing  [0: none]
+ *   fail_iova    ADDR: every VFIO_IOMMU_MAP_DMA whose range holds ADDR and
+ *                that passes every check fails with fail_errno    [none]
+ *   fail_errno   errno of injected failures                       [EIO]
  * VFIO_PAMU_SIM_LOG=PATH  appends one line per event (see below)
  */
 #define VFIO_PAMU_SIM_ENV           "VFIO_PAMU_SIM"
@@ -41,8 +52,10 @@
  *   map windows=0-63 size=0x200000 flags=0x3
  *   map-msi windows=125-127 banks=0x7
  *   set-irqs index=1 start=0 count=1 ret=0 msi=on bank-windows=0x7
- *   dma dir=to-ram iova=0x100000 len=256 status=done
- *   msi vector=0 iova=0xfa00140 result=delivered
+ *   dma dir=to-ram iova=0x100000 len=256 status=1
+ *   violation iova=0x8000000 reason=unmapped count=1 liodn=disabled
+ *   map injected-failure iova=0x8000000 size=0x4000000 errno=5
+ *   msi vector=0 iova=0xfa00140 bank=0 status=1
  * "ret" is 0 or minus the errno.
  */
 
