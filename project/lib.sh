@@ -37,7 +37,8 @@ QEMU_CONFIGURE_ARGS=(
 # on Debian 12.
 SYSTEM_PKGS=(gcc make git xz-utils pkg-config ninja-build python3-venv
              libglib2.0-dev libpixman-1-dev libfdt-dev libslirp-dev
-             device-tree-compiler flex bison ccache)
+             device-tree-compiler flex bison ccache
+             valgrind)   # the unit suite's leak check
 MESON_PKGS=(meson python3-pycotap)
 
 msg()  { printf '==> %s\n' "$*" >&2; }
