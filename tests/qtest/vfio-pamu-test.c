@@ -154,16 +154,26 @@ static void sim_env_unset(void)
     g_unsetenv(VFIO_PAMU_SIM_LOG_ENV);
 }
 
-/* QEMU against a host configured by @config (VFIO_PAMU_SIM) */
-static void start_host(Env *e, const char *config, const char *devices)
+/*
+ * QEMU with the libraries in @preload (LD_PRELOAD), against a host
+ * configured by @config (VFIO_PAMU_SIM)
+ */
+static void start_preloaded(Env *e, const char *preload, const char *config,
+                            const char *devices)
 {
     g_autofree char *mem = memory_args(e, RAM_MB);
 
     sim_env_set(e->log, config);
+    g_setenv("LD_PRELOAD", preload, true);
     /* libqtest runs QEMU through the shell: keep its stderr in a file */
     e->qts = qtest_initf("-M %s -nodefaults -bios %s %s %s 2>%s",
                          board->machine, bios, mem, devices, e->err);
     sim_env_unset();
+}
+
+static void start_host(Env *e, const char *config, const char *devices)
+{
+    start_preloaded(e, CONFIG_VFIO_PAMU_SIM, config, devices);
 }
 
 static void start(Env *e, const char *devices)
@@ -805,6 +815,138 @@ static void test_fault(void)
     env_put(&e);
 }
 
+/* If the test dies, QEMU's stderr may say why: show it. */
+static void show_stderr_on_abort(void *data)
+{
+    g_autofree char *text = NULL;
+
+    if (g_file_get_contents(data, &text, NULL, NULL)) {
+        fprintf(stderr, "QEMU said: %s\n", text);
+    }
+}
+
+/*
+ * The device copies 64 bytes of guest RAM from @from to @to, through its
+ * buffer, and they must arrive.
+ */
+static void check_copy(Env *e, uint64_t from, uint64_t to, uint8_t seed)
+{
+    uint8_t pattern[64], got[64];
+
+    fill(pattern, sizeof(pattern), seed);
+    qtest_memwrite(e->qts, from, pattern, sizeof(pattern));
+    qtest_memset(e->qts, to, 0, sizeof(got));
+    g_assert_cmpuint(device_dma(e, from, 0, sizeof(pattern), false), ==,
+                     SIM_DMA_STATUS_DONE);
+    g_assert_cmpuint(device_dma(e, to, 0, sizeof(pattern), true), ==,
+                     SIM_DMA_STATUS_DONE);
+    qtest_memread(e->qts, to, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), pattern, sizeof(pattern));
+}
+
+/* The successful MAP_DMA calls at @iova so far */
+static int count_maps(Env *e, uint64_t iova)
+{
+    g_auto(GStrv) lines = sim_log_lines(e->log);
+    int n = 0, i;
+
+    for (i = 0; lines[i]; i++) {
+        uint64_t v, ret;
+
+        if (g_str_has_prefix(lines[i], "ioctl MAP_DMA") &&
+            sim_log_value(lines[i], "iova", &v) && v == iova &&
+            sim_log_value(lines[i], "ret", &ret) && ret == 0) {
+            n++;
+        }
+    }
+    return n;
+}
+
+/*
+ * A mediated device (the simulated function, made to look like one by
+ * libvfio-pamu-mdev.so) is not presented to the PAMU when it is realized,
+ * so QEMU starts with it behind -device pamu.  When the guest then puts
+ * the PAMU into its path, vfio cannot follow the PAMU: QEMU must report
+ * that and run on, with the device's DMA unmapped, so that it faults in
+ * the host PAMU and reaches no guest RAM.  Once the guest bypasses the
+ * PAMU again and resets the device, its DMA works again.
+ */
+static void test_mdev_behind_pamu(void)
+{
+    const uint32_t bridge = board->first_devfn + PCI_DEVFN(1, 0);
+    const uint32_t devfn = PCI_DEVFN(1, 0);
+    const uint64_t bypenr = board->ccsr + GUTS_CCSR_OFFSET +
+                            PAMU_GUTS_PAMUBYPENR;
+    static const uint8_t zero[64];
+    g_auto(GStrv) lines = NULL;
+    uint8_t got[64];
+    int64_t count, iova;
+    uint32_t bypass, ctl;
+    bool disabled;
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    qtest_add_abrt_handler(show_stderr_on_abort, e.err);
+    start_preloaded(&e, CONFIG_VFIO_PAMU_MDEV " " CONFIG_VFIO_PAMU_SIM,
+                    SIM_CONFIG, "-device pamu "
+                    "-device pci-bridge,id=br0,chassis_nr=1,shpc=off,addr=0x2 "
+                    "-device vfio-pci,sysfsdev=/sys/bus/pci/devices/" HOST_BDF
+                    ",id=hostdev0,bus=br0,addr=0x1 -trace vfio_mdev");
+    wait_stderr(&e, "vfio_mdev  (" HOST_BDF ") is_mdev 1");
+    e.bar = map_bar0_behind(&e, bridge, devfn);
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 27);
+    g_assert_cmpint(count_maps(&e, 0), ==, 1);
+    check_copy(&e, 0x1000, 0x2000, 0x6d);
+
+    /* the PAMU comes into the device's path */
+    bypass = qtest_readl(e.qts, bypenr);
+    g_assert_cmphex(bypass & PAMU_BYPASS_BIT(0), !=, 0);
+    qtest_writel(e.qts, bypenr, 0);
+    wait_stderr(&e, "vfio: not mapping 0x0-0x7ffffff of IOMMU region "
+                "pamu-liodn-193-iommu: pamu: LIODN 193: the PAMU cannot "
+                "notify mapping changes (it has no invalidation command)");
+    qtest_qmp_assert_success(e.qts, "{'execute': 'query-status'}");
+    lines = sim_log_lines(e.log);
+    g_assert_cmpint(sim_log_count(lines, "ioctl UNMAP_DMA flags=0x0 iova=0x0 "
+                                         "size=0x8000000 ret=0"), ==, 1);
+    /* the device's write reaches no RAM: a violation stops the device */
+    qtest_memset(e.qts, 0x3000, 0, sizeof(got));
+    g_assert_cmpuint(device_dma(&e, 0x3000, 0, sizeof(got), true), ==,
+                     SIM_DMA_STATUS_FAULT);
+    qtest_memread(e.qts, 0x3000, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), zero, sizeof(zero));
+    get_fault(&e, &disabled, &count, &iova);
+    g_assert_true(disabled);
+    g_assert_cmpint(count, ==, 1);
+    g_assert_cmphex(iova, ==, 0x3000);
+    wait_stderr(&e, "vfio-pamu: " HOST_BDF ": the host PAMU blocked a DMA "
+                "access at IOVA 0x3000 (violation 1) and stopped all DMA "
+                "and MSIs of the device until it is reset");
+
+    /* bypassed again: RAM is mapped again, but the device stays stopped */
+    qtest_writel(e.qts, bypenr, bypass);
+    g_assert_cmpint(count_maps(&e, 0), ==, 2);
+    g_assert_cmpuint(device_dma(&e, 0x3000, 0, sizeof(got), true), ==,
+                     SIM_DMA_STATUS_FAULT);
+
+    /* until the guest resets it: secondary bus reset, then its BAR */
+    ctl = e500_pci_cfg_readl(e.qts, board, bridge, PCI_INTERRUPT_LINE);
+    e500_pci_cfg_writel(e.qts, board, bridge, PCI_INTERRUPT_LINE,
+                        ctl | PCI_BRIDGE_CTL_BUS_RESET << 16);
+    e500_pci_cfg_writel(e.qts, board, bridge, PCI_INTERRUPT_LINE, ctl);
+    wait_stderr(&e, "vfio-pamu: " HOST_BDF " was reset: the host PAMU lets "
+                "DMA and MSIs of the device through again");
+    get_fault(&e, &disabled, &count, &iova);
+    g_assert_false(disabled);
+    g_assert_cmpint(count, ==, 1);
+    e.bar = map_bar0_behind(&e, bridge, devfn);
+    check_copy(&e, 0x4000, 0x3000, 0x92);
+    qtest_remove_abrt_handler(e.err);
+    env_put(&e);
+}
+
 /* Waits a while for @pid to exit; false if it is still running */
 static bool wait_exit(GPid pid, int *status)
 {
@@ -1227,6 +1369,7 @@ int main(int argc, char **argv)
     qtest_add_func("vfio-pamu/e2e/map-failure", test_map_failure);
     qtest_add_func("vfio-pamu/e2e/memlock-alias", test_memlock_alias);
     qtest_add_func("vfio-pamu/e2e/fault", test_fault);
+    qtest_add_func("vfio-pamu/mdev/guest-takes-pamu", test_mdev_behind_pamu);
     qtest_add_func("vfio-pamu/refused/ram-unreachable", test_ram_unreachable);
     qtest_add_func("vfio-pamu/refused/memlock", test_memlock);
     qtest_add_func("vfio-pamu/refused/msi-shared", test_msi_shared);
