@@ -3,7 +3,11 @@
 #
 # Builds the Linux guests that boot on the emulated PAMU: a 32-bit e500mc
 # and a 64-bit e5500 kernel from Debian's linux-source package, and an
-# initramfs holding one static program (guest/init/pamu-check.c).
+# initramfs holding static programs: /init (guest/init/pamu-check.c) and
+# the PAMU vfio tests it runs, the conformance suite shared with the
+# simulation (tests/qtest/vfio-pamu-sim/conformance*.c) and the end to end
+# program (guest/init/vfio-e2e.c, with the project's planner
+# hw/vfio/fsl-pamu-plan.c).
 # Sourced after project/lib.sh, not run.
 #
 # Artifacts live outside the repo in $PAMU_CACHE/guest, in directories named
@@ -266,16 +270,40 @@ guest_build_kernel() {
 GUEST_INIT_CFLAGS=(-static -O2 -Wall -Wextra -Werror -Wno-format-truncation
                    -D_FILE_OFFSET_BITS=64)
 
+# The vfio test programs: sources shared with the QEMU tree, and the
+# headers that let the planner build without QEMU and GLib.
+GUEST_VFIO_SRC=("$PROJECT_ROOT/tests/qtest/vfio-pamu-sim/conformance.c"
+                "$PROJECT_ROOT/tests/qtest/vfio-pamu-sim/conformance-harness.c"
+                "$GUEST_DIR/init/vfio-edu.c")
+GUEST_VFIO_CFLAGS=(-iquote "$GUEST_DIR/init/qemu-shim" -I "$PROJECT_ROOT/include"
+                   -I "$PROJECT_ROOT/tests/qtest/vfio-pamu-sim" -I "$GUEST_DIR/init")
+
+guest_initramfs_inputs() {
+    cat "$GUEST_DIR"/init/*.[ch] "$GUEST_DIR"/init/qemu-shim/qemu/*.h \
+        "$PROJECT_ROOT"/tests/qtest/vfio-pamu-sim/conformance*.[ch] \
+        "$PROJECT_ROOT"/include/hw/vfio/fsl-pamu-*.h "$PROJECT_ROOT"/hw/vfio/fsl-pamu-plan.c
+}
+
 guest_initramfs_key() {
     { echo "recipe $GUEST_RECIPE flavour $1 cflags ${GUEST_INIT_CFLAGS[*]}"
       guest_tool_versions
-      cat "$GUEST_DIR"/init/*.c
+      guest_initramfs_inputs
     } | sha256sum | cut -c1-16
 }
 
+# Compiles the vfio test programs for flavour $G_CROSS into directory $1.
+guest_build_vfio_programs() {
+    local cc=("${G_CROSS}gcc" "${GUEST_INIT_CFLAGS[@]}" "${GUEST_VFIO_CFLAGS[@]}")
+    "${cc[@]}" -o "$1/vfio-conformance" "$GUEST_DIR/init/vfio-conformance.c" \
+        "${GUEST_VFIO_SRC[@]}" || return 1
+    # the planner is QEMU code: parameters an interface has may go unused
+    "${cc[@]}" -Wno-unused-parameter -o "$1/vfio-e2e" "$GUEST_DIR/init/vfio-e2e.c" \
+        "${GUEST_VFIO_SRC[@]}" "$PROJECT_ROOT/hw/vfio/fsl-pamu-plan.c"
+}
+
 # Sets GUEST_INITRD for flavour $1: an uncompressed cpio with the static
-# in-guest check program as /init (the kernel's built-in initramfs already
-# provides /dev/console).
+# in-guest check program as /init and the vfio test programs beside it
+# (the kernel's built-in initramfs already provides /dev/console).
 guest_build_initramfs() {
     local flavour=$1 key out stage
     guest_flavour "$flavour"
@@ -289,6 +317,8 @@ guest_build_initramfs() {
     mkdir -p "$stage/dev" "$stage/proc" "$stage/sys"
     "${G_CROSS}gcc" "${GUEST_INIT_CFLAGS[@]}" -o "$stage/init" "$GUEST_DIR/init/pamu-check.c" ||
         die "compiling guest/init/pamu-check.c for $flavour failed"
+    guest_build_vfio_programs "$stage" ||
+        die "compiling the vfio test programs (guest/init/vfio-*.c) for $flavour failed"
     (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
         cpio -o -H newc -R 0:0 --reproducible --quiet) > "$out.tmp/initramfs.cpio" ||
         die "creating the initramfs failed"

@@ -12,6 +12,10 @@
  *   pamu.test=violation-write  take write permission away, then read from
  *                              the disk into a pre-filled buffer
  *   pamu.test=bench            O_DIRECT reads of the whole disk
+ *   pamu.test=vfio             the PAMU vfio container with QEMU's edu on
+ *                              vfio-pci: the conformance suite, the end to
+ *                              end program, then virtio-blk on the same
+ *                              controller again
  *   pamu.test=demo             io, then violation-read, with commentary
  *
  *   pamu.seed=N   seed of the pattern written to the disk (default 1)
@@ -1195,6 +1199,168 @@ static void bench(unsigned reps)
     close(fd);
 }
 
+/* ---- vfio: the PAMU container with edu on vfio-pci --------------------- */
+
+#define VFIO_CONFORMANCE    "/vfio-conformance"
+#define VFIO_E2E            "/vfio-e2e"
+#define EDU_ID              "1234:11e8"
+#define MAX_UNBOUND         8
+
+/* PCI functions /init took from their drivers for the vfio group */
+struct unbound {
+    char dev[32];
+    char driver[64];
+};
+
+static struct unbound unbound[MAX_UNBOUND];
+static int nr_unbound;
+
+/* The edu function, "" if there is none */
+static void find_edu(char *bdf, size_t len)
+{
+    DIR *d = opendir(PCI_DEVICES);
+    struct dirent *e;
+    char path[PATH_MAX], v[16], id[16];
+
+    bdf[0] = 0;
+    while (d && (e = readdir(d)) != NULL) {
+        snprintf(path, sizeof(path), PCI_DEVICES "/%s/vendor", e->d_name);
+        read_attr(path, v, sizeof(v));
+        snprintf(path, sizeof(path), PCI_DEVICES "/%s/device", e->d_name);
+        read_attr(path, id, sizeof(id));
+        if (strlen(v) > 2 && strlen(id) > 2 &&
+            !strcmp(EDU_ID, strcat(strcat(v + 2, ":"), id + 2))) {
+            snprintf(bdf, len, "%s", e->d_name);
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+}
+
+/*
+ * One PAMU LIODN per PCI controller means one IOMMU group for all its
+ * functions: every other PCI function of edu's group leaves its driver,
+ * or vfio cannot take the group.  Non-PCI members are only reported.
+ */
+static void vfio_group_prepare(const char *edu)
+{
+    char path[PATH_MAX], drv[64], members[512] = "";
+    DIR *d;
+    struct dirent *e;
+
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group/devices", edu);
+    d = opendir(path);
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+        snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group/devices/"
+                 "%s/driver", edu, e->d_name);
+        link_name(path, drv, sizeof(drv));
+        snprintf(members + strlen(members), sizeof(members) - strlen(members),
+                 "%s%s(%s)", members[0] ? "," : "", e->d_name, drv);
+        if (strcmp(e->d_name, edu) && strcmp(drv, "none") &&
+            nr_unbound < MAX_UNBOUND) {
+            snprintf(path, sizeof(path), PCI_DEVICES "/%s", e->d_name);
+            if (access(path, F_OK)) {
+                continue;           /* not a PCI function */
+            }
+            snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/unbind",
+                     drv);
+            if (!write_file(path, e->d_name)) {
+                snprintf(unbound[nr_unbound].dev, sizeof(unbound->dev), "%s",
+                         e->d_name);
+                snprintf(unbound[nr_unbound].driver, sizeof(unbound->driver),
+                         "%s", drv);
+                nr_unbound++;
+            }
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+    result("vfio-group", -1, "edu=%s members=%s unbound=%d", edu,
+           members[0] ? members : "none", nr_unbound);
+}
+
+static void vfio_group_restore(void)
+{
+    char path[PATH_MAX];
+    int i, ok = 1;
+
+    for (i = 0; i < nr_unbound; i++) {
+        snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind",
+                 unbound[i].driver);
+        ok &= write_file(path, unbound[i].dev) == 0;
+    }
+    result("vfio-rebind", ok, "functions=%d", nr_unbound);
+}
+
+/* Runs @prog, every line of its output a kernel log line after @prefix */
+static void run_forwarding(const char *prog, const char *prefix)
+{
+    char line[1024];
+    int fds[2], status = -1;
+    pid_t pid;
+    FILE *out;
+
+    if (pipe(fds)) {
+        result("vfio-run", 0, "prog=%s pipe: %s", prog, strerror(errno));
+        return;
+    }
+    pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        close(fds[0]);
+        execl(prog, prog, (char *)NULL);
+        printf("exec %s: %s\n", prog, strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    out = fdopen(fds[0], "r");
+    while (out && fgets(line, sizeof(line), out)) {
+        line[strcspn(line, "\n")] = 0;
+        say("%s%s", prefix, line);
+    }
+    if (out) {
+        fclose(out);
+    }
+    if (pid > 0) {
+        waitpid(pid, &status, 0);
+    }
+    result("vfio-run", -1, "prog=%s exit=%d", prog,
+           WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+static void vfio_checks(uint32_t seed)
+{
+    char edu[32], path[PATH_MAX], group[32];
+
+    report_pci("pci-boot");
+    find_edu(edu, sizeof(edu));
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group", edu);
+    link_name(path, group, sizeof(group));
+    if (edu[0] && !strcmp(group, "none")) {
+        /* the kernel registered the PAMU after the PCI scan (see io) */
+        pci_rescan();
+    }
+    report_pci("pci");
+    if (!edu[0]) {
+        result("vfio-group", 0, "no edu function (" EDU_ID ")");
+        return;
+    }
+    vfio_group_prepare(edu);
+    run_forwarding(VFIO_CONFORMANCE, "PAMU-TAP ");
+    run_forwarding(VFIO_E2E, "");
+    /* the controller's ordinary DMA, once the container is gone */
+    vfio_group_restore();
+    report_pci("pci-after");
+    blk_read_check();
+    blk_write_check(seed);
+}
+
 /* ---- main -------------------------------------------------------------- */
 
 static void io_checks(struct pamu_info *pi, uint32_t seed, bool demo)
@@ -1264,6 +1430,8 @@ int main(void)
         report_pamu_regs(&pi);
     } else if (!strcmp(mode, "bench")) {
         bench(reps);
+    } else if (!strcmp(mode, "vfio")) {
+        vfio_checks(seed);
     }
     report_kmsg();
     result("done", -1, "mode=%s failures=%d", mode, failures);

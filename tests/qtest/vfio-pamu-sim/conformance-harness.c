@@ -702,7 +702,7 @@ void conf_fault_wait(Conf *c, uint32_t want, struct vfio_iommu_pamu_attr *a)
 
 /* --- running the rules ----------------------------------------------------- */
 
-static void rule_end(Conf *c)
+void conf_release(Conf *c)
 {
     conf_close(c);
     while (c->nr_mem) {
@@ -719,7 +719,7 @@ static void rule_end(Conf *c)
     }
 }
 
-static void conf_init(Conf *c, const ConfHost *host)
+void conf_init(Conf *c, const ConfHost *host)
 {
     memset(c, 0, sizeof(*c));
     c->host = host;
@@ -731,7 +731,7 @@ static void run_rule(Conf *c, const ConfRule *r, unsigned n)
     c->failed = c->skipped = false;
     c->skip_reason[0] = 0;
     r->fn(c);
-    rule_end(c);
+    conf_release(c);
     if (c->failed) {
         printf("not ok %u - %s\n", n, r->name);
     } else if (c->skipped) {
@@ -754,7 +754,7 @@ int conf_run(const ConfHost *host, const char *only)
               "device %s (%s)", host->name, host->device, host->dev->name);
     fflush(stdout);
     if (!conf_learn_host(&c)) {
-        rule_end(&c);
+        conf_release(&c);
         printf("Bail out! the host's container cannot be used\n");
         return 1;
     }

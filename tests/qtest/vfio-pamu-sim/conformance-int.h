@@ -79,6 +79,11 @@ void conf_skip(Conf *c, const char *fmt, ...)
 #define REQUIRE(c, cond)        do { if (!CHECK(c, cond)) return; } while (0)
 #define REQUIRE_INT(c, a, b)    do { if (!CHECK_INT(c, a, b)) return; } while (0)
 
+/* A Conf for @host holding nothing */
+void conf_init(Conf *c, const ConfHost *host);
+/* Gives back everything the current rule took */
+void conf_release(Conf *c);
+
 /* --- the container ------------------------------------------------------- */
 
 /* ioctl() as 0 (or its non-negative result) or -errno */
