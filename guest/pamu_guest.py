@@ -100,7 +100,7 @@ def read_region(path, off, length):
 
 # --- the QEMU command line ---------------------------------------------------------
 
-def qemu_argv(a, disk, mode, pamu, seed=1, reps=3, iothread=False, rearm=0):
+def qemu_argv(a, disk, mode, pamu, seed=1, reps=3, iothread=False, rearm=0, edu=False):
     append = ('console=ttyS0 printk.devkmsg=on pamu.test=%s pamu.seed=%d pamu.reps=%d'
               ' pamu.rearm=%d' % (mode, seed, reps, rearm))
     argv = [a.qemu, '-M', 'ppce500', '-cpu', a.cpu, '-m', '512', '-smp', '1',
@@ -111,10 +111,15 @@ def qemu_argv(a, disk, mode, pamu, seed=1, reps=3, iothread=False, rearm=0):
             '-device', 'virtio-blk-pci,drive=disk0,disable-legacy=on,'
                        'iommu_platform=on,serial=pamu-disk%s'
                        % (',iothread=io0' if iothread else ''),
-            '-netdev', 'user,id=net0',
-            # the Debian +ds QEMU source has no option ROMs
-            '-device', 'e1000,netdev=net0,romfile=',
             '-kernel', a.kernel, '-initrd', a.initrd, '-append', append]
+    if edu:
+        # The function for vfio-pci.  Its IOMMU group is the controller's
+        # (one LIODN): only functions the guest can unbind may share it,
+        # so no NIC.  The mask keeps edu from folding IOVAs above 256 MiB.
+        argv += ['-device', 'edu,dma_mask=0xffffffff']
+    else:
+        # the Debian +ds QEMU source has no option ROMs
+        argv += ['-netdev', 'user,id=net0', '-device', 'e1000,netdev=net0,romfile=']
     if pamu:
         argv += ['-device', 'pamu']
     if iothread:
@@ -565,6 +570,87 @@ def scenario_violation_write(a, c, boot, disk, seed, before_b):
                 'holds' if host == want else 'does NOT hold'))
 
 
+def tap_results(res_lines):
+    """The conformance suite's TAP lines (PAMU-TAP) as (name, status, detail)
+    tuples, and the plan count (None if the suite did not finish)."""
+    tests, plan, diag = [], None, []
+    for line in res_lines:
+        m = re.search(r'PAMU-TAP (.*)$', line)
+        if not m:
+            continue
+        t = m.group(1).strip()
+        mt = re.match(r'(not ok|ok) \d+ - (\S+)(?: # SKIP (.*))?$', t)
+        if mt:
+            status = 'fail' if mt.group(1) == 'not ok' else 'skip' if mt.group(3) else 'pass'
+            tests.append((mt.group(2), status, mt.group(3) or '; '.join(diag)))
+            diag = []
+        elif t.startswith('#'):
+            diag.append(t[1:].strip())
+        elif re.match(r'1\.\.\d+$', t):
+            plan = int(t[3:])
+        elif t.startswith('Bail out!'):
+            diag.append(t)
+    return tests, plan, diag
+
+
+# pamu_translate's trace line: which subwindow of the LIODN's PAACE served it
+TRANSLATE_RE = re.compile(r'pamu_translate LIODN (\d+) 0x([0-9a-f]+) (\S+) bypass (\d+) '
+                          r'-> 0x[0-9a-f]+ mask 0x[0-9a-f]+ subwindow (-?\d+)')
+
+
+def check_spaace(c, boot):
+    """Host side: translations of the controller's LIODN went through
+    subwindows, i.e. the SPAACEs the driver wrote, not only the PAACE."""
+    try:
+        text = open(boot.trace_path, errors='replace').read()
+    except OSError:
+        text = ''
+    subwins = {}
+    for m in TRANSLATE_RE.finditer(text):
+        if int(m.group(1)) == PCI_LIODN and m.group(4) == '0' and int(m.group(5)) >= 0:
+            subwins[int(m.group(5))] = subwins.get(int(m.group(5)), 0) + 1
+    spaace = [k for k in subwins if k >= 1]
+    c.record('spaace-subwindows', len(spaace) >= 2,
+             'translations of LIODN %d by subwindow: %s (want at least 2 subwindows >= 1, '
+             'which live in SPAACEs)'
+             % (PCI_LIODN, ', '.join('%d: %d' % i for i in sorted(subwins.items())) or 'none'))
+    n = boot.trace_count('pamu_violation')
+    c.record('violation-traced', n >= 1, '%d pamu_violation trace events' % n)
+
+
+def scenario_vfio(a, c, boot, disk, seed, before_b):
+    res = boot.results()
+    check_common(c, boot, res)
+    tests, plan, diag = tap_results(boot.console().splitlines())
+    for name, status, detail in tests:
+        print('RESULT\t%s/conformance/%s\t%s\t%s' % (c.prefix, name, status,
+                                                    detail.replace('\t', ' ')))
+    failed = [n for n, st, _ in tests if st == 'fail']
+    c.record('conformance-complete', plan is not None and plan == len(tests) and plan > 0,
+             'plan %s, %d results (%d failed, %d skipped)%s'
+             % (plan, len(tests), len(failed), sum(1 for t in tests if t[1] == 'skip'),
+                '; ' + ' '.join(diag) if diag else ''))
+    setup = first(res, 'vfio-setup') or {}
+    group = first(res, 'vfio-group') or {}
+    c.record('vfio-setup', setup.get('ok') == '1',
+             'edu %s in group %s, members %s; %s'
+             % (setup.get('dev'), setup.get('group'), group.get('members'),
+                ' '.join('%s=%s' % i for i in setup.items())))
+    for check, what in (('planner-geometry', 'vfio-plan'), ('hugepage-backing', 'vfio-hugepages'),
+                        ('map-plan', 'vfio-map'), ('dma-both-directions', 'vfio-dma'),
+                        ('msi-eventfd', 'vfio-msi'), ('fault-disables-liodn', 'vfio-fault'),
+                        ('fault-stops-all', 'vfio-fault-stops-all'),
+                        ('fault-reenable', 'vfio-reenable'), ('memlock-enomem', 'vfio-memlock')):
+        kv = first(res, what) or {}
+        c.record(check, kv.get('ok') == '1',
+                 ' '.join('%s=%s' % i for i in kv.items()) or 'no %s result' % what)
+    rebind = first(res, 'vfio-rebind') or {}
+    c.record('rebind', rebind.get('ok') == '1',
+             'functions given back to their drivers: %s' % rebind.get('functions'))
+    check_blk(c, res, disk, seed, before_b)
+    check_spaace(c, boot)
+
+
 SCENARIOS = {
     # name: (guest mode, -device pamu, checks[, QEMU options])
     'nopamu-io': ('io', False, ['boot-and-poweroff', 'guest-verdicts', 'no-pamu',
@@ -590,6 +676,17 @@ SCENARIOS = {
                                  'kernel-report', 'liodn-disabled', 'violation-traced',
                                  'read-blocked', 'irq-from-main-loop'],
                                 {'iothread': True, 'drain': True, 'rearm': 1}),
+    # The PAMU vfio container (docs/devel/vfio-pamu.rst) on the guest
+    # kernel's driver: the conformance suite, then the end to end program
+    # with edu on vfio-pci, then virtio-blk DMA on the same controller.
+    'pamu-vfio': ('vfio', True, ['boot-and-poweroff', 'guest-verdicts', 'vfio-setup',
+                                 'conformance-complete', 'planner-geometry',
+                                 'hugepage-backing', 'map-plan', 'dma-both-directions',
+                                 'msi-eventfd', 'fault-disables-liodn', 'fault-stops-all',
+                                 'fault-reenable', 'memlock-enomem', 'rebind',
+                                 'virtio-blk-read', 'virtio-blk-write', 'spaace-subwindows',
+                                 'violation-traced'],
+                  {'edu': True}),
 }
 
 
@@ -617,7 +714,7 @@ def run_scenario(a, name):
     seed = 1000 + sum(map(ord, a.flavour + name))
     before_b = read_region(disk, REGION_B_OFF, REGION_LEN)
     boot = Boot(qemu_argv(a, disk, mode, pamu, seed, iothread=opts.get('iothread', False),
-                          rearm=opts.get('rearm', 0)),
+                          rearm=opts.get('rearm', 0), edu=opts.get('edu', False)),
                 a.workdir, name, trace=pamu, drain=opts.get('drain', False))
     try:
         if boot.error:
@@ -626,6 +723,8 @@ def run_scenario(a, name):
             scenario_io(a, c, boot, disk, seed, before_b, pamu)
         elif mode == 'violation-read':
             scenario_violation_read(a, c, boot, disk, seed, before_b)
+        elif mode == 'vfio':
+            scenario_vfio(a, c, boot, disk, seed, before_b)
         else:
             scenario_violation_write(a, c, boot, disk, seed, before_b)
         if opts.get('iothread') and not boot.error:
