@@ -798,6 +798,8 @@ def main():
             p.add_argument('--disk', required=True)
             p.add_argument('--mode', default='demo')
             p.add_argument('--no-pamu', action='store_true')
+            p.add_argument('--edu', action='store_true',
+                           help='edu instead of e1000, as the pamu-vfio scenario has')
         else:
             p.add_argument('--workdir', required=True)
         if name == 'test':
@@ -812,7 +814,7 @@ def main():
     if a.cmd == 'disk':
         make_disk(a.path)
     elif a.cmd == 'argv':
-        sys.stdout.write('\0'.join(qemu_argv(a, a.disk, a.mode, not a.no_pamu)) + '\0')
+        sys.stdout.write('\0'.join(qemu_argv(a, a.disk, a.mode, not a.no_pamu, edu=a.edu)) + '\0')
     elif a.cmd == 'test':
         os.makedirs(a.workdir, exist_ok=True)
         for s in a.scenarios:
