@@ -63,7 +63,7 @@ static void pattern(uint8_t *p, size_t len, uint32_t seed)
     }
 }
 
-/* --- the plan -------------------------------------------------------------- */
+/* --- the plan ------------------------------------------------------------ */
 
 static void plan_limits(Conf *c, PamuPlanLimits *lim)
 {
@@ -135,7 +135,7 @@ static int map_plan(Conf *c, const PamuPlan *plan, const PamuRamRange *ram)
     return 0;
 }
 
-/* --- DMA and MSIs ----------------------------------------------------------- */
+/* --- DMA and MSIs -------------------------------------------------------- */
 
 /*
  * RAM window k -> edu -> RAM window k + 1, at offsets that differ per
@@ -256,7 +256,7 @@ static void check_memlock(Conf *c, const PamuPlan *plan,
            before + plan->window_size, n, before, conf_vmlck());
 }
 
-/* --- main -------------------------------------------------------------------- */
+/* --- main ---------------------------------------------------------------- */
 
 static bool open_all(Conf *c, EduFunc *e, ConfHost *host)
 {

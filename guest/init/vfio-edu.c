@@ -101,6 +101,7 @@ static void link_base(const char *dir, const char *name, char *buf,
 static bool is_edu(const char *bdf)
 {
     char path[PATH_MAX], v[16], d[16];
+    unsigned vendor, device;
 
     snprintf(path, sizeof(path), PCI_DEVICES "/%s/vendor", bdf);
     if (read_text(path, v, sizeof(v))) {
@@ -110,8 +111,8 @@ static bool is_edu(const char *bdf)
     if (read_text(path, d, sizeof(d))) {
         return false;
     }
-    return strtoul(v, NULL, 16) == EDU_VENDOR &&
-           strtoul(d, NULL, 16) == EDU_DEVICE;
+    return sscanf(v, "%x", &vendor) == 1 && vendor == EDU_VENDOR &&
+           sscanf(d, "%x", &device) == 1 && device == EDU_DEVICE;
 }
 
 static bool find_edu(EduFunc *e)

@@ -52,6 +52,7 @@ void conf_diag(const char *fmt, ...)
 
 bool conf_check(Conf *c, bool ok, int line, const char *what)
 {
+    c->checks++;
     if (!ok) {
         conf_diag("line %d: %s failed", line, what);
         c->failed = true;
@@ -59,15 +60,26 @@ bool conf_check(Conf *c, bool ok, int line, const char *what)
     return ok;
 }
 
+/* The errno values the interface gives, by name */
+static const char *const errno_names[] = {
+    [EPERM] = "EPERM", [ENOENT] = "ENOENT", [EIO] = "EIO",
+    [EBADF] = "EBADF", [ENOMEM] = "ENOMEM", [EFAULT] = "EFAULT",
+    [EBUSY] = "EBUSY", [EEXIST] = "EEXIST", [ENODEV] = "ENODEV",
+    [EINVAL] = "EINVAL", [ENOSPC] = "ENOSPC", [ENOTTY] = "ENOTTY",
+};
+
 static const char *errname(int64_t v)
 {
     static char buf[32];
+    const char *name = NULL;
 
-    if (v >= 0) {
-        snprintf(buf, sizeof(buf), "%" PRId64, v);
+    if (v < 0 && -v < (int64_t)(sizeof(errno_names) / sizeof(errno_names[0]))) {
+        name = errno_names[-v];
+    }
+    if (name) {
+        snprintf(buf, sizeof(buf), "-%s", name);
     } else {
-        snprintf(buf, sizeof(buf), "-%s", strerrorname_np((int)-v) ?:
-                 "?");
+        snprintf(buf, sizeof(buf), "%" PRId64, v);
     }
     return buf;
 }
@@ -75,6 +87,7 @@ static const char *errname(int64_t v)
 bool conf_check_int(Conf *c, int64_t got, int64_t want, int line,
                     const char *what)
 {
+    c->checks++;
     if (got != want) {
         /* errname() has one buffer */
         char g[32];
@@ -90,6 +103,7 @@ bool conf_check_int(Conf *c, int64_t got, int64_t want, int line,
 bool conf_check_hex(Conf *c, uint64_t got, uint64_t want, int line,
                     const char *what)
 {
+    c->checks++;
     if (got != want) {
         conf_diag("line %d: %s is 0x%" PRIx64 ", want 0x%" PRIx64,
                   line, what, got, want);
@@ -299,7 +313,7 @@ conf_info_ranges(struct vfio_iommu_type1_info *info)
     return NULL;
 }
 
-/* --- the host's facts ------------------------------------------------------ */
+/* --- the host's facts ---------------------------------------------------- */
 
 bool conf_learn_host(Conf *c)
 {
@@ -378,7 +392,7 @@ bool conf_pick_aperture(Conf *c, uint64_t size, uint64_t above,
     return false;
 }
 
-/* --- memory ------------------------------------------------------------------ */
+/* --- memory -------------------------------------------------------------- */
 
 static void *keep(Conf *c, void *p, size_t len)
 {
@@ -478,7 +492,9 @@ static long meminfo(const char *key)
     }
     while (fgets(line, sizeof(line), f)) {
         if (!strncmp(line, key, n) && line[n] == ':') {
-            v = strtol(line + n + 1, NULL, 10);
+            if (sscanf(line + n + 1, "%ld", &v) != 1) {
+                v = -1;
+            }
             break;
         }
     }
@@ -522,7 +538,7 @@ static bool hugepages_reserve(Conf *c, unsigned n)
                   geteuid() ? "not root" : "memory");
         return false;
     }
-    c->hugepages_added = need;
+    c->hugepages_added += need;
     return true;
 }
 
@@ -631,7 +647,7 @@ bool conf_cap_ipc_lock(Conf *c, bool on)
     return true;
 }
 
-/* --- the device ------------------------------------------------------------ */
+/* --- the device ---------------------------------------------------------- */
 
 static int set_irqs(Conf *c, uint32_t flags, int *fd)
 {
@@ -700,7 +716,7 @@ void conf_fault_wait(Conf *c, uint32_t want, struct vfio_iommu_pamu_attr *a)
     }
 }
 
-/* --- running the rules ----------------------------------------------------- */
+/* --- running the rules --------------------------------------------------- */
 
 void conf_release(Conf *c)
 {
@@ -730,8 +746,13 @@ static void run_rule(Conf *c, const ConfRule *r, unsigned n)
 {
     c->failed = c->skipped = false;
     c->skip_reason[0] = 0;
+    c->checks = 0;
     r->fn(c);
     conf_release(c);
+    if (!c->failed && !c->skipped && !c->checks) {
+        conf_diag("the rule checked nothing and gave no reason");
+        c->failed = true;
+    }
     if (c->failed) {
         printf("not ok %u - %s\n", n, r->name);
     } else if (c->skipped) {

@@ -44,6 +44,7 @@ typedef struct Conf {
     bool failed;
     bool skipped;
     char skip_reason[200];
+    unsigned checks;        /* made by the current rule */
     /* what the current rule holds and the harness gives back */
     ConfMem mem[CONF_MAX_MAPS];
     unsigned nr_mem;
@@ -77,7 +78,8 @@ void conf_skip(Conf *c, const char *fmt, ...)
 #define CHECK_HEX(c, a, b)      conf_check_hex(c, (a), (b), __LINE__, #a)
 /* The rest of the rule makes no sense if these fail */
 #define REQUIRE(c, cond)        do { if (!CHECK(c, cond)) return; } while (0)
-#define REQUIRE_INT(c, a, b)    do { if (!CHECK_INT(c, a, b)) return; } while (0)
+#define REQUIRE_INT(c, a, b) \
+    do { if (!CHECK_INT(c, a, b)) return; } while (0)
 
 /* A Conf for @host holding nothing */
 void conf_init(Conf *c, const ConfHost *host);
@@ -114,7 +116,7 @@ struct vfio_iommu_type1_info *conf_info(Conf *c);
 struct vfio_iommu_type1_info_cap_iova_range *
 conf_info_ranges(struct vfio_iommu_type1_info *info);
 
-/* --- the host's facts ------------------------------------------------------ */
+/* --- the host's facts ---------------------------------------------------- */
 
 /*
  * A naturally aligned aperture of @size bytes that lies wholly in one
@@ -125,7 +127,7 @@ bool conf_pick_aperture(Conf *c, uint64_t size, uint64_t above,
 /* Whether every IOVA in [start, last] is reachable */
 bool conf_reachable(Conf *c, uint64_t start, uint64_t last);
 
-/* --- memory ------------------------------------------------------------------ */
+/* --- memory -------------------------------------------------------------- */
 
 /* Anonymous memory of small pages, every page touched */
 void *conf_small_pages(Conf *c, size_t len);
@@ -147,7 +149,7 @@ bool conf_set_memlock(Conf *c, uint64_t bytes);
 /* CAP_IPC_LOCK in the effective set; false if it cannot be changed */
 bool conf_cap_ipc_lock(Conf *c, bool on);
 
-/* --- the device ------------------------------------------------------------ */
+/* --- the device ---------------------------------------------------------- */
 
 int conf_msi_eventfd(Conf *c);
 int conf_msi_off(Conf *c);

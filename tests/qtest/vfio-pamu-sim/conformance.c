@@ -31,6 +31,16 @@
 #define W4K             (4 * KiB)
 #define PATTERN_LEN     64
 
+static bool need_windows(Conf *c, uint32_t n)
+{
+    if (c->max_windows < n) {
+        conf_skip(c, "the rule needs %u windows, the host allows %u", n,
+                  c->max_windows);
+        return false;
+    }
+    return true;
+}
+
 static bool aperture(Conf *c, uint64_t size, uint64_t *start)
 {
     if (!conf_pick_aperture(c, size, 0, start)) {
@@ -44,11 +54,8 @@ static bool aperture(Conf *c, uint64_t size, uint64_t *start)
 /* A typed container with 16 windows of 4 KiB at *@ap */
 static bool small_geometry(Conf *c, uint64_t *ap)
 {
-    if (c->max_windows < 16) {
-        conf_skip(c, "the host allows only %u windows", c->max_windows);
-        return false;
-    }
-    return aperture(c, AP_SMALL, ap) && CHECK_INT(c, conf_open(c), 0) &&
+    return need_windows(c, 16) && aperture(c, AP_SMALL, ap) &&
+           CHECK_INT(c, conf_open(c), 0) &&
            conf_geometry(c, *ap, AP_SMALL, 16);
 }
 
@@ -177,7 +184,7 @@ static void rule_last_group_leaves(Conf *c)
     CHECK_INT(c, conf_map(c, RW, ap, W4K, mem), 0);
 }
 
-/* --- attributes ------------------------------------------------------------ */
+/* --- attributes ---------------------------------------------------------- */
 
 static void rule_attr_args(Conf *c)
 {
@@ -395,7 +402,7 @@ static void rule_fault_attr(Conf *c)
     CHECK_INT(c, a.fault.count, 0);
 }
 
-/* --- VFIO_IOMMU_GET_INFO --------------------------------------------------- */
+/* --- VFIO_IOMMU_GET_INFO ------------------------------------------------- */
 
 static void rule_info_argsz(Conf *c)
 {
@@ -507,7 +514,7 @@ static void rule_info_after_geometry(Conf *c)
 {
     uint64_t ap, w = 128 * KiB, msi = 1 << 2;
 
-    if (!aperture(c, 8 * w, &ap)) {
+    if (!need_windows(c, 8) || !aperture(c, 8 * w, &ap)) {
         return;
     }
     REQUIRE_INT(c, conf_open(c), 0);
@@ -525,7 +532,7 @@ static void rule_info_after_geometry(Conf *c)
     check_ranges(c, ap, 8 * w, w, msi);
 }
 
-/* --- VFIO_IOMMU_MAP_DMA ----------------------------------------------------- */
+/* --- VFIO_IOMMU_MAP_DMA -------------------------------------------------- */
 
 static void rule_map_args(Conf *c)
 {
@@ -533,7 +540,7 @@ static void rule_map_args(Conf *c)
     uint8_t *mem = conf_small_pages(c, 64 * KiB);
     uint64_t ap;
 
-    if (!mem || !aperture(c, AP_SMALL, &ap) || c->max_windows < 16) {
+    if (!mem || !need_windows(c, 16) || !aperture(c, AP_SMALL, &ap)) {
         return;
     }
     REQUIRE_INT(c, conf_open(c), 0);
@@ -570,7 +577,7 @@ static void rule_map_small_pages(Conf *c)
     uint8_t *mem = conf_small_pages(c, 4 * MiB), *pair;
     uint64_t ap, w = 2 * MiB;
 
-    if (!mem || !aperture(c, 32 * w, &ap) || c->max_windows < 32) {
+    if (!mem || !need_windows(c, 16) || !aperture(c, 16 * w, &ap)) {
         return;
     }
     pair = conf_discontig_pair(c);
@@ -578,7 +585,7 @@ static void rule_map_small_pages(Conf *c)
         return;
     }
     REQUIRE_INT(c, conf_open(c), 0);
-    REQUIRE(c, conf_geometry(c, ap, 32 * w, 32));
+    REQUIRE(c, conf_geometry(c, ap, 16 * w, 16));
     CHECK_INT(c, conf_map(c, RW, ap, w, mem), -EINVAL);
     CHECK_INT(c, conf_map(c, RW, ap, W4K, mem), 0);         /* partial */
     CHECK_INT(c, conf_map(c, RW, ap + w, 8 * KiB, pair), -EINVAL);
@@ -594,11 +601,11 @@ static void rule_map_hugepages(Conf *c)
     uint64_t hp = 0, ap, n;
     uint8_t *huge = conf_hugepages(c, 2, &hp);
 
-    if (!huge || !aperture(c, 32 * hp, &ap) || c->max_windows < 32) {
+    if (!need_windows(c, 16) || !huge || !aperture(c, 16 * hp, &ap)) {
         return;
     }
     REQUIRE_INT(c, conf_open(c), 0);
-    REQUIRE(c, conf_geometry(c, ap, 32 * hp, 32));
+    REQUIRE(c, conf_geometry(c, ap, 16 * hp, 16));
     /* two hugepages: two whole windows, one call */
     CHECK_INT(c, conf_map(c, RW, ap, 2 * hp, huge), 0);
     CHECK_INT(c, conf_unmap(c, 0, ap, 2 * hp, &n), 0);
@@ -626,8 +633,10 @@ static void rule_map_reachable(Conf *c)
         conf_skip(c, "every IOVA of the PAMU is reachable on this host");
         return;
     }
-    REQUIRE(c, mem);
-    /* an aperture of 16 windows whose upper half is unreachable */
+    if (!mem || !need_windows(c, 16)) {
+        return;
+    }
+    /* an aperture of 16 windows whose upper part is unreachable */
     s = lowbit(b) < 32 * KiB ? 64 * KiB : 2 * lowbit(b);
     ap = b & ~(s - 1);
     w = s / 16;
@@ -725,7 +734,7 @@ static void rule_map_msi(Conf *c)
     uint32_t b = c->banks, k;
     int ret = 0;
 
-    if (!mem || !aperture(c, AP_SMALL, &ap) || c->max_windows < 16) {
+    if (!mem || !need_windows(c, 16) || !aperture(c, AP_SMALL, &ap)) {
         return;
     }
     if (b < 1 || b > 12) {
@@ -784,7 +793,7 @@ static void rule_unmap_msi_size(Conf *c)
         conf_skip(c, "the host has no MSI bank");
         return;
     }
-    if (!aperture(c, 16 * w, &ap)) {
+    if (!need_windows(c, 16) || !aperture(c, 16 * w, &ap)) {
         return;
     }
     REQUIRE_INT(c, conf_open(c), 0);
@@ -861,14 +870,14 @@ static void rule_map_msi_isolation(Conf *c)
     CHECK_INT(c, banks_isolated(c), 1);
 }
 
-/* --- VFIO_IOMMU_UNMAP_DMA -------------------------------------------------- */
+/* --- VFIO_IOMMU_UNMAP_DMA ------------------------------------------------ */
 
 static void rule_unmap_args(Conf *c)
 {
     struct vfio_iommu_type1_dma_unmap u = { .argsz = 16, .size = 4096 };
     uint64_t ap, n = 1;
 
-    if (!aperture(c, AP_SMALL, &ap)) {
+    if (!need_windows(c, 16) || !aperture(c, AP_SMALL, &ap)) {
         return;
     }
     REQUIRE_INT(c, conf_open(c), 0);
