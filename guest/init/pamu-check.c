@@ -1338,17 +1338,17 @@ static void vfio_checks(uint32_t seed)
 {
     char edu[32], path[PATH_MAX], group[32];
 
-    report_pci("pci-boot");
-    find_edu(edu, sizeof(edu));
-    snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group", edu);
-    link_name(path, group, sizeof(group));
-    if (edu[0] && !strcmp(group, "none")) {
-        /* the kernel registered the PAMU after the PCI scan (see io) */
-        pci_rescan();
-    }
     report_pci("pci");
+    find_edu(edu, sizeof(edu));
     if (!edu[0]) {
         result("vfio-group", 0, "no edu function (" EDU_ID ")");
+        return;
+    }
+    /* the kernel of guest/linux-patches groups endpoints at boot */
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group", edu);
+    link_name(path, group, sizeof(group));
+    if (!strcmp(group, "none")) {
+        result("vfio-group", 0, "edu=%s has no IOMMU group", edu);
         return;
     }
     vfio_group_prepare(edu);
