@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <sys/eventfd.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
@@ -35,6 +36,8 @@
 #define PAGE            4096
 #define MEMINFO         "/proc/meminfo"
 #define NR_HUGEPAGES    "/proc/sys/vm/nr_hugepages"
+/* The lock tests/qtest/vfio-pamu-sim/sim-host.c takes for the same pool */
+#define HUGEPAGES_LOCK  "/tmp/vfio-pamu-sim-hugepages.lock"
 
 /* --- verdicts ------------------------------------------------------------ */
 
@@ -517,8 +520,31 @@ static bool write_long(const char *path, long v)
     return ok;
 }
 
+/*
+ * Other tests (meson runs them in parallel) change the pool too: every
+ * read-modify-write of it holds this lock.  Where there is no /tmp (the
+ * guest's initramfs) nothing runs beside us.
+ */
+static int hugepages_lock(void)
+{
+    int fd = open(HUGEPAGES_LOCK, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+
+    if (fd >= 0 && flock(fd, LOCK_EX)) {
+        close(fd);
+        return -1;
+    }
+    return fd;
+}
+
+static void hugepages_unlock(int fd)
+{
+    if (fd >= 0) {
+        close(fd);
+    }
+}
+
 /* Makes @n hugepages free, adding to the pool what is missing */
-static bool hugepages_reserve(Conf *c, unsigned n)
+static bool hugepages_reserve_locked(Conf *c, unsigned n)
 {
     long total = meminfo("HugePages_Total"), free = meminfo("HugePages_Free");
     long need = (long)n - free;
@@ -542,13 +568,25 @@ static bool hugepages_reserve(Conf *c, unsigned n)
     return true;
 }
 
+static bool hugepages_reserve(Conf *c, unsigned n)
+{
+    int lock = hugepages_lock();
+    bool ok = hugepages_reserve_locked(c, n);
+
+    hugepages_unlock(lock);
+    return ok;
+}
+
 static void hugepages_release(Conf *c)
 {
     long total;
+    int lock;
 
     if (c->hugepages_added) {
+        lock = hugepages_lock();
         total = meminfo("HugePages_Total");
         write_long(NR_HUGEPAGES, total - c->hugepages_added);
+        hugepages_unlock(lock);
         c->hugepages_added = 0;
     }
 }
