@@ -184,6 +184,30 @@ static void rule_last_group_leaves(Conf *c)
     CHECK_INT(c, conf_map(c, RW, ap, W4K, mem), 0);
 }
 
+/* Closing the container frees the domain and uncharges what it mapped */
+static void rule_close_uncharges(Conf *c)
+{
+    uint8_t *mem = conf_small_pages(c, 16 * KiB);
+    uint64_t ap, base = conf_vmlck();
+
+    if (!mem || !need_windows(c, 16) || !aperture(c, AP_SMALL, &ap)) {
+        return;
+    }
+    if (!conf_cap_ipc_lock(c, false) ||
+        !conf_set_memlock(c, base + 8 * KiB)) {
+        conf_skip(c, "CAP_IPC_LOCK or RLIMIT_MEMLOCK cannot be changed");
+        return;
+    }
+    REQUIRE_INT(c, conf_open(c), 0);
+    REQUIRE(c, conf_geometry(c, ap, AP_SMALL, 16));
+    REQUIRE_INT(c, conf_map(c, RW, ap, 8 * KiB, mem), 0);
+    CHECK_INT(c, conf_map(c, RW, ap + 8 * KiB, W4K, mem), -ENOMEM);
+    conf_close(c);
+    REQUIRE_INT(c, conf_open(c), 0);
+    REQUIRE(c, conf_geometry(c, ap, AP_SMALL, 16));
+    CHECK_INT(c, conf_map(c, RW, ap, 8 * KiB, mem), 0);
+}
+
 /* --- attributes ---------------------------------------------------------- */
 
 static void rule_attr_args(Conf *c)
@@ -1118,6 +1142,25 @@ static void rule_device_violation(Conf *c)
     }
 }
 
+/* A DMA outside the aperture is a violation too */
+static void rule_device_outside_aperture(Conf *c)
+{
+    uint8_t *mem = conf_small_pages(c, 64 * KiB);
+    uint64_t ap, out;
+
+    if (!mem || !device_geometry(c, &ap)) {
+        return;
+    }
+    out = ap + AP_SMALL + 0x40;
+    if (!conf_reachable(c, out, out + 3)) {
+        conf_skip(c, "the IOVA after the aperture is not reachable");
+        return;
+    }
+    REQUIRE_INT(c, conf_map(c, RW, ap, W4K, mem), 0);
+    REQUIRE(c, dma(c, out, 0, 4, true));
+    expect_faults(c, 1, 1, out);
+}
+
 /* MSIs reach the host only through a bank window mapped when enabled */
 static void rule_device_msi(Conf *c)
 {
@@ -1172,6 +1215,7 @@ const ConfRule conf_rules[] = {
     { "container/set-iommu", rule_set_iommu },
     { "container/fresh-state", rule_fresh_state },
     { "container/last-group-leaves", rule_last_group_leaves },
+    { "container/close-uncharges", rule_close_uncharges },
     { "attr/args", rule_attr_args },
     { "attr/argsz-versions", rule_attr_argsz_versions },
     { "attr/geometry", rule_geometry },
@@ -1198,6 +1242,7 @@ const ConfRule conf_rules[] = {
     { "device/dma", rule_device_dma },
     { "device/permissions", rule_device_permissions },
     { "device/violation", rule_device_violation },
+    { "device/outside-aperture", rule_device_outside_aperture },
     { "device/msi", rule_device_msi },
     { "device/msi-window-write-only", rule_device_msi_write_only },
     { NULL, NULL },
