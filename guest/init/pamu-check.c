@@ -5,7 +5,7 @@
  * Runs the in-guest half of the PAMU checks and powers the machine off.
  * The mode comes from the kernel command line:
  *
- *   pamu.test=io               driver probe, PCI re-scan and IOMMU groups,
+ *   pamu.test=io               driver probe, IOMMU groups at boot,
  *                              virtio-blk read/write, e1000 ping (default)
  *   pamu.test=violation-read   take read permission away from the PCI
  *                              controller's PAACE, then write to the disk
@@ -154,19 +154,6 @@ static ssize_t read_file(const char *path, void *buf, size_t len)
     n = read(fd, buf, len);
     close(fd);
     return n;
-}
-
-static int write_file(const char *path, const char *text)
-{
-    int fd = open(path, O_WRONLY);
-    ssize_t n;
-
-    if (fd < 0) {
-        return -1;
-    }
-    n = write(fd, text, strlen(text));
-    close(fd);
-    return n == (ssize_t)strlen(text) ? 0 : -1;
 }
 
 /* Reads a one-line sysfs attribute without its newline. */
@@ -710,33 +697,6 @@ static void report_pci(const char *what)
     }
 }
 
-/*
- * Linux 6.1 registers the PAMU IOMMU (arch_initcall) before the PCI scan
- * finds the endpoints, and only devices added after the registration are
- * put into IOMMU groups: remove every PCI function and scan again.
- */
-static void pci_rescan(void)
-{
-    DIR *d = opendir(PCI_DEVICES);
-    struct dirent *e;
-    int removed = 0, ok;
-
-    while (d && (e = readdir(d)) != NULL) {
-        char path[PATH_MAX];
-
-        if (e->d_name[0] == '.') {
-            continue;
-        }
-        snprintf(path, sizeof(path), PCI_DEVICES "/%s/remove", e->d_name);
-        removed += write_file(path, "1") == 0;
-    }
-    if (d) {
-        closedir(d);
-    }
-    ok = write_file("/sys/bus/pci/rescan", "1") == 0;
-    result("pci-rescan", ok, "removed=%d", removed);
-}
-
 /* ---- virtio-blk -------------------------------------------------------- */
 
 /* Opens the test disk (found by its serial) with O_DIRECT. */
@@ -1200,11 +1160,8 @@ static void bench(unsigned reps)
 static void io_checks(struct pamu_info *pi, uint32_t seed, bool demo)
 {
     if (demo) {
-        say("== PCI endpoints found at boot (Linux 6.1 probes the PAMU first,");
-        say("== so they have no IOMMU group yet); remove and re-scan them:");
+        say("== PCI endpoints found at boot and their IOMMU group:");
     }
-    report_pci("pci-boot");
-    pci_rescan();
     report_pci("pci");
     report_pamu_regs(pi);
     if (demo) {
