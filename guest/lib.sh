@@ -25,7 +25,10 @@ GUEST_RECIPE=1
 
 GUEST_FLAVOURS=(e500mc e5500)
 
-GUEST_PKGS=(gcc make xz-utils bc flex bison libssl-dev libelf-dev cpio
+GUEST_PATCH_DIR=$GUEST_DIR/linux-patches
+GUEST_PATCH_HASH=
+
+GUEST_PKGS=(gcc make xz-utils bc flex bison libssl-dev libelf-dev cpio patch
             gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu libc6-dev-powerpc-cross
             gcc-powerpc64-linux-gnu binutils-powerpc64-linux-gnu libc6-dev-ppc64-cross)
 
@@ -175,6 +178,80 @@ guest_fetch_source() {
     echo "$want" > "$stamp"
 }
 
+# --- kernel patches --------------------------------------------------------------
+
+# The patches guest/linux-patches/series names, one per line in the order
+# they apply ('#' starts a comment), as paths.
+guest_patches() {
+    local line
+    [ -f "$GUEST_PATCH_DIR/series" ] || return 0
+    while read -r line; do
+        line=${line%%#*}
+        line=${line//[[:space:]]/}
+        [ -z "$line" ] || echo "$GUEST_PATCH_DIR/$line"
+    done < "$GUEST_PATCH_DIR/series"
+}
+
+# Hash of the series: the names and contents of its patches, in order.
+guest_patches_hash() {
+    local p
+    for p in $(guest_patches); do
+        echo "== $(basename "$p")"
+        cat "$p"
+    done | sha256sum | cut -c1-16
+}
+
+# Copies the pristine files that patch $2 modifies over their hard links
+# in tree $1, so that patching never writes into the unpacked tree.
+guest_unlink_patched_files() {
+    local tree=$1 f
+    for f in $(sed -n 's|^+++ b/||p' "$2"); do
+        if [ -f "$tree/$f" ]; then
+            cp --remove-destination "$GUEST_LINUX_SRC/$f" "$tree/$f" ||
+                die "copying $f for patching failed"
+        fi
+    done
+}
+
+# Points GUEST_LINUX_SRC at the unpacked tree with the series applied and
+# sets GUEST_PATCH_HASH (empty without patches).  The patched tree lives in
+# $PAMU_CACHE/linux-patched/VERSION-HASH, HASH covering the source package
+# and the series, and is made once: hard links to the unpacked tree, except
+# the files the patches touch.
+guest_patch_source() {
+    local patches p dir tmp
+    mapfile -t patches < <(guest_patches)
+    GUEST_PATCH_HASH=
+    [ ${#patches[@]} -gt 0 ] || return 0
+    for p in "${patches[@]}"; do
+        [ -f "$p" ] || die "guest/linux-patches/series names $(basename "$p"), which does not exist"
+    done
+    GUEST_PATCH_HASH=$(guest_patches_hash)
+    dir=$PAMU_CACHE/linux-patched/$GUEST_LINUX_VERSION-$(
+        { guest_sha256 "$GUEST_LINUX_DEB"; echo "$GUEST_PATCH_HASH"; } |
+        sha256sum | cut -c1-16)
+    if [ ! -f "$dir/.patched" ]; then
+        msg "applying the ${#patches[@]} kernel patches of guest/linux-patches to a copy of $LINUX_SOURCE_PKG"
+        tmp=$dir.tmp.$$
+        rm -rf "$tmp"
+        mkdir -p "$tmp"
+        cp -al "$GUEST_LINUX_SRC" "$tmp/" || die "copying $GUEST_LINUX_SRC failed"
+        for p in "${patches[@]}"; do
+            guest_unlink_patched_files "$tmp/$LINUX_SOURCE_PKG" "$p"
+        done
+        for p in "${patches[@]}"; do
+            patch -d "$tmp/$LINUX_SOURCE_PKG" -p1 --batch --forward --quiet \
+                  < "$p" > "$tmp/patch.log" 2>&1 ||
+                { cat "$tmp/patch.log" >&2
+                  die "guest/linux-patches/$(basename "$p") does not apply to $LINUX_SOURCE_PKG $GUEST_LINUX_VERSION"; }
+        done
+        touch "$tmp/.patched"
+        rm -rf "$dir"
+        mv "$tmp" "$dir"
+    fi
+    GUEST_LINUX_SRC=$dir/$LINUX_SOURCE_PKG
+}
+
 # --- kernel ----------------------------------------------------------------------
 
 guest_fragments() {
@@ -190,6 +267,7 @@ guest_kernel_key() {
     local f
     { echo "recipe $GUEST_RECIPE flavour $1"
       echo "source $LINUX_SOURCE_PKG $GUEST_LINUX_VERSION $(guest_sha256 "$GUEST_LINUX_DEB")"
+      [ -z "$GUEST_PATCH_HASH" ] || echo "patches $GUEST_PATCH_HASH"
       guest_tool_versions
       for f in $(guest_fragments "$1"); do echo "== $(basename "$f")"; cat "$f"; done
     } | sha256sum | cut -c1-16
@@ -236,7 +314,9 @@ guest_build_kernel() {
     GUEST_VMLINUX=$out/vmlinux
     [ -f "$GUEST_VMLINUX" ] && return 0
 
-    obj=$GUEST_CACHE/obj-$flavour
+    # Each patch series gets its own object tree, so that builds of
+    # different series (other clones sharing the cache) never share one.
+    obj=$GUEST_CACHE/obj-$flavour${GUEST_PATCH_HASH:+-p$GUEST_PATCH_HASH}
     if [ "$(cat "$obj/.pamu-source" 2>/dev/null)" != "$GUEST_LINUX_SRC" ]; then
         rm -rf "$obj"
     fi
@@ -258,6 +338,7 @@ guest_build_kernel() {
     mkdir -p "$out.tmp"
     cp "$obj/vmlinux" "$obj/.config" "$out.tmp/"
     { echo "flavour $flavour"; echo "source $LINUX_SOURCE_PKG $GUEST_LINUX_VERSION"
+      [ -z "$GUEST_PATCH_HASH" ] || echo "patches $GUEST_PATCH_HASH: $(guest_patches | xargs -n1 basename | tr '\n' ' ')"
       guest_tool_versions; echo "built in $(($(date +%s) - start)) s"; } > "$out.tmp/inputs"
     rm -rf "$out"
     mv "$out.tmp" "$out"
@@ -331,7 +412,10 @@ guest_build_initramfs() {
 guest_build() {
     guest_setup_system
     local var=PAMU_GUEST_VMLINUX_${1^^}
-    [ -n "${!var:-}" ] || [ -n "${GUEST_LINUX_SRC:-}" ] || guest_fetch_source
+    if [ -z "${!var:-}" ] && [ -z "${GUEST_LINUX_SRC:-}" ]; then
+        guest_fetch_source
+        guest_patch_source
+    fi
     guest_build_kernel "$1"
     guest_build_initramfs "$1"
     guest_flavour "$1"

@@ -457,13 +457,35 @@ def check_groups(c, res):
     pci = every(res, 'pci')
     eps = [d for d in pci if d.get('driver') in ('virtio-pci', 'e1000')]
     groups = {d.get('group') for d in eps}
-    boot_groups = {d.get('dev'): d.get('group') for d in every(res, 'pci-boot')}
     c.record('iommu-groups',
              len(eps) == 2 and 'none' not in groups and len(groups) == 1,
-             'after re-scan: %s; at boot: %s'
+             'at boot, no re-scan: %s'
              % (', '.join('%s %s group %s' % (d.get('dev'), d.get('driver'), d.get('group'))
-                          for d in eps) or 'no endpoints',
-                ', '.join('%s group %s' % i for i in sorted(boot_groups.items()))))
+                          for d in eps) or 'no endpoints'))
+
+
+# Word 1 of the controller's PAACE while vfio owns the group: the 64 GiB
+# window (WSE 35), no access, valid (the blocking domain).
+BLOCKED_WORD1 = 0x8c1
+
+
+def check_ownership(c, res):
+    """vfio owned the controller's group and let it go again."""
+    own = first(res, 'vfio-owned') or {}
+    rel = first(res, 'vfio-released') or {}
+    rd = first(res, 'blk-read-after-vfio') or {}
+    c.record('vfio-blocking-domain',
+             own.get('ok') == '1' and hexint(own.get('word1')) == BLOCKED_WORD1,
+             'vfio group %s of %s: viable %s, set-container %s, PAACE word 1 while owned %s '
+             '(want 0x%08x: valid, no access)'
+             % (own.get('group'), own.get('dev'), own.get('viable'), own.get('set-container'),
+                own.get('word1'), BLOCKED_WORD1))
+    c.record('dma-after-vfio',
+             hexint(rel.get('word1')) == LINUX_PAACE[1] and rd.get('ok') == '1',
+             'PAACE word 1 after release %s (want the boot entry\'s 0x%08x); disk read after '
+             'the drivers were bound again: %s, mismatched words %s'
+             % (rel.get('word1'), LINUX_PAACE[1], 'ok' if rd.get('ok') == '1' else 'FAILED',
+                rd.get('mismatched-words')))
 
 
 def scenario_io(a, c, boot, disk, seed, before_b, pamu):
@@ -480,6 +502,7 @@ def scenario_io(a, c, boot, disk, seed, before_b, pamu):
         return
     st = check_pamu_setup(c, boot, res)
     check_groups(c, res)
+    check_ownership(c, res)
     guest = first(res, 'paace') or {}
     c.record('paace', st['paace'] == LINUX_PAACE,
              'host PPAACE[%d] = %s (want %s); guest saw %s'
@@ -658,7 +681,7 @@ SCENARIOS = {
     'pamu-io': ('io', True, ['boot-and-poweroff', 'guest-verdicts', 'driver-probe', 'pci-liodn',
                              'bypass-cleared', 'pamu-enabled', 'iommu-groups', 'paace',
                              'dma-through-pamu', 'virtio-blk-read', 'virtio-blk-write',
-                             'e1000-ping']),
+                             'e1000-ping', 'vfio-blocking-domain', 'dma-after-vfio']),
     'pamu-violation-read': ('violation-read', True,
                             ['boot-and-poweroff', 'guest-verdicts', 'paace-edit',
                              'kernel-report', 'liodn-disabled', 'violation-traced',

@@ -5,8 +5,9 @@
  * Runs the in-guest half of the PAMU checks and powers the machine off.
  * The mode comes from the kernel command line:
  *
- *   pamu.test=io               driver probe, PCI re-scan and IOMMU groups,
- *                              virtio-blk read/write, e1000 ping (default)
+ *   pamu.test=io               driver probe, IOMMU groups at boot,
+ *                              virtio-blk read/write, e1000 ping, then
+ *                              vfio owns and releases the group (default)
  *   pamu.test=violation-read   take read permission away from the PCI
  *                              controller's PAACE, then write to the disk
  *   pamu.test=violation-write  take write permission away, then read from
@@ -44,6 +45,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/fs.h>
+#include <linux/vfio.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -714,33 +716,6 @@ static void report_pci(const char *what)
     }
 }
 
-/*
- * Linux 6.1 registers the PAMU IOMMU (arch_initcall) before the PCI scan
- * finds the endpoints, and only devices added after the registration are
- * put into IOMMU groups: remove every PCI function and scan again.
- */
-static void pci_rescan(void)
-{
-    DIR *d = opendir(PCI_DEVICES);
-    struct dirent *e;
-    int removed = 0, ok;
-
-    while (d && (e = readdir(d)) != NULL) {
-        char path[PATH_MAX];
-
-        if (e->d_name[0] == '.') {
-            continue;
-        }
-        snprintf(path, sizeof(path), PCI_DEVICES "/%s/remove", e->d_name);
-        removed += write_file(path, "1") == 0;
-    }
-    if (d) {
-        closedir(d);
-    }
-    ok = write_file("/sys/bus/pci/rescan", "1") == 0;
-    result("pci-rescan", ok, "removed=%d", removed);
-}
-
 /* ---- virtio-blk -------------------------------------------------------- */
 
 /* Opens the test disk (found by its serial) with O_DIRECT. */
@@ -780,7 +755,7 @@ static int open_disk(int flags, char *name, size_t len)
 }
 
 /* Reads region A and compares it with the disk pattern. */
-static void blk_read_check(void)
+static void blk_read_check(const char *what)
 {
     char name[32];
     uint8_t *buf = alloc_buffer(REGION_LEN);
@@ -795,7 +770,7 @@ static void blk_read_check(void)
             bad = pattern_mismatches(buf, REGION_LEN, DISK_SEED, REGION_A_OFF);
         }
     }
-    result("blk-read", n == REGION_LEN && bad == 0,
+    result(what, n == REGION_LEN && bad == 0,
            "dev=%s offset=%u len=%u crc32=0x%08x mismatched-words=%zu",
            name, REGION_A_OFF, REGION_LEN,
            buf ? crc32(buf, REGION_LEN) : 0, bad);
@@ -1199,6 +1174,151 @@ static void bench(unsigned reps)
     close(fd);
 }
 
+/* ---- DMA ownership (vfio) --------------------------------------------- */
+
+#define MAX_FNS 8
+
+/* A PCI function and the driver it had before the ownership check. */
+struct pci_fn {
+    char name[32];
+    char driver[64];
+};
+
+/* Word 1 (WBAL, WSE, AP, V) of the PCI controller's PAACE, 0 if unknown. */
+static uint32_t paace_word1(const struct pamu_info *pi)
+{
+    struct phys_map m;
+    uint32_t w;
+
+    if (!pi->paace_phys || !phys_map(&m, pi->paace_phys, PAACE_SIZE)) {
+        return 0;
+    }
+    w = rd32(&m, 4);
+    phys_unmap(&m);
+    return w;
+}
+
+/* Unbinds every PCI function that has a driver; returns how many. */
+static int pci_unbind_all(struct pci_fn *fns)
+{
+    DIR *d = opendir(PCI_DEVICES);
+    struct dirent *e;
+    int n = 0;
+
+    while (d && (e = readdir(d)) != NULL && n < MAX_FNS) {
+        char path[PATH_MAX];
+
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+        snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver", e->d_name);
+        link_name(path, fns[n].driver, sizeof(fns[n].driver));
+        if (!strcmp(fns[n].driver, "none")) {
+            continue;
+        }
+        snprintf(fns[n].name, sizeof(fns[n].name), "%s", e->d_name);
+        snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver/unbind",
+                 e->d_name);
+        if (write_file(path, fns[n].name) == 0) {
+            n++;
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+    return n;
+}
+
+/* Probes @name again, with driver @driver ("" for its usual one). */
+static bool pci_probe_with(const char *name, const char *driver)
+{
+    char path[PATH_MAX], got[64];
+
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver_override", name);
+    if (write_file(path, driver[0] ? driver : "\n") != 0) {
+        return false;
+    }
+    write_file("/sys/bus/pci/drivers_probe", name);
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver", name);
+    link_name(path, got, sizeof(got));
+    return !driver[0] || !strcmp(got, driver);
+}
+
+static void pci_unbind(const char *name)
+{
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver/unbind", name);
+    write_file(path, name);
+}
+
+/*
+ * Takes the group through vfio, as a vfio user does before it sets up its
+ * container, and lets it go again: while vfio owns the group the LIODN
+ * must block all DMA, and afterwards it must be the boot-time entry.
+ */
+static void vfio_own_group(const struct pamu_info *pi, const char *name)
+{
+    struct vfio_group_status st = { .argsz = sizeof(st) };
+    char path[PATH_MAX], group[32];
+    int gfd, cfd, set = -1;
+    uint32_t owned = 0;
+
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group", name);
+    link_name(path, group, sizeof(group));
+    snprintf(path, sizeof(path), "/dev/vfio/%s", group);
+    gfd = open(path, O_RDWR);
+    cfd = open("/dev/vfio/vfio", O_RDWR);
+    if (gfd >= 0 && cfd >= 0 && ioctl(gfd, VFIO_GROUP_GET_STATUS, &st) == 0) {
+        set = ioctl(gfd, VFIO_GROUP_SET_CONTAINER, &cfd);
+        owned = paace_word1(pi);
+        if (set == 0) {
+            ioctl(gfd, VFIO_GROUP_UNSET_CONTAINER);
+        }
+    }
+    result("vfio-owned", gfd >= 0 && cfd >= 0 && set == 0,
+           "dev=%s group=%s viable=%d set-container=%s word1=0x%08x",
+           name, group, !!(st.flags & VFIO_GROUP_FLAGS_VIABLE),
+           set == 0 ? "ok" : strerror(errno), owned);
+    if (cfd >= 0) {
+        close(cfd);
+    }
+    if (gfd >= 0) {
+        close(gfd);
+    }
+}
+
+/*
+ * The whole controller shares one LIODN: unbind every function, give one
+ * to vfio-pci, own its group through vfio, then give every function its
+ * driver back and check that the disk DMAs again.
+ */
+static void ownership_check(struct pamu_info *pi)
+{
+    struct pci_fn fns[MAX_FNS];
+    int i, n = pci_unbind_all(fns);
+    const char *victim = NULL;
+
+    for (i = 0; i < n; i++) {
+        if (!strcmp(fns[i].driver, "e1000")) {
+            victim = fns[i].name;
+        }
+    }
+    if (victim && pci_probe_with(victim, "vfio-pci")) {
+        vfio_own_group(pi, victim);
+        pci_unbind(victim);
+    } else {
+        result("vfio-owned", 0, "no e1000 function bound to vfio-pci "
+               "(unbound %d functions)", n);
+    }
+    for (i = 0; i < n; i++) {
+        pci_probe_with(fns[i].name, "");
+    }
+    result("vfio-released", -1, "word1=0x%08x", paace_word1(pi));
+    report_pci("pci-after-vfio");
+    blk_read_check("blk-read-after-vfio");
+}
+
 /* ---- vfio: the PAMU container with edu on vfio-pci --------------------- */
 
 #define VFIO_CONFORMANCE    "/vfio-conformance"
@@ -1357,7 +1477,7 @@ static void vfio_checks(uint32_t seed)
     /* the controller's ordinary DMA, once the container is gone */
     vfio_group_restore();
     report_pci("pci-after");
-    blk_read_check();
+    blk_read_check("blk-read");
     blk_write_check(seed);
 }
 
@@ -1366,20 +1486,20 @@ static void vfio_checks(uint32_t seed)
 static void io_checks(struct pamu_info *pi, uint32_t seed, bool demo)
 {
     if (demo) {
-        say("== PCI endpoints found at boot (Linux 6.1 probes the PAMU first,");
-        say("== so they have no IOMMU group yet); remove and re-scan them:");
+        say("== PCI endpoints found at boot and their IOMMU group:");
     }
-    report_pci("pci-boot");
-    pci_rescan();
     report_pci("pci");
     report_pamu_regs(pi);
     if (demo) {
         say("== DMA through the PAMU: virtio-blk read, write and read-back, "
             "e1000 ping");
     }
-    blk_read_check();
+    blk_read_check("blk-read");
     blk_write_check(seed);
     net_check();
+    if (pi->present && !demo) {
+        ownership_check(pi);
+    }
 }
 
 static void setup(void)
