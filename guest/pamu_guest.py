@@ -641,6 +641,68 @@ def check_spaace(c, boot):
     c.record('violation-traced', n >= 1, '%d pamu_violation trace events' % n)
 
 
+HOST_RE = re.compile(r'# host: (\d+)-bit PAMU, (\d+) windows at most, (\d+) MSI bank')
+RANGE_RE = re.compile(r'#   \[0x([0-9a-f]+), 0x([0-9a-f]+)\]')
+
+
+def sim_profile(console):
+    """The simulation's configuration for the host the guest's conformance
+    run reported (its '# host:' diagnostics), or None."""
+    lines = [m.group(1) for m in re.finditer(r'PAMU-TAP (.*)', console)]
+    cfg = None
+    for line in lines:
+        m = HOST_RE.match(line.strip())
+        if m:
+            cfg = ['addr_bits=%s' % m.group(1), 'max_windows=%s' % m.group(2),
+                   'banks=%s' % m.group(3)]
+            continue
+        m = RANGE_RE.match(line.strip())
+        if m and cfg is not None:
+            start, last = int(m.group(1), 16), int(m.group(2), 16)
+            if start != 0 or last != (1 << int(cfg[0][10:])) - 1:
+                cfg.append('inbound=0x%x+0x%x' % (start, last - start + 1))
+        elif cfg is not None:
+            break
+    return ','.join(cfg) if cfg else None
+
+
+def run_sim_conformance(a, profile):
+    """The conformance suite against the simulation of @profile: its TAP
+    results as tap_results() gives them, or an error string."""
+    build = os.path.dirname(os.path.abspath(a.qemu))
+    d = os.path.join(build, 'tests', 'qtest', 'vfio-pamu-sim')
+    prog, lib = os.path.join(d, 'vfio-pamu-conformance'), os.path.join(d, 'libvfio-pamu-sim.so')
+    if not (os.path.exists(prog) and os.path.exists(lib)):
+        return 'the simulation\'s conformance suite is not built (%s)' % prog
+    env = dict(os.environ, LD_PRELOAD=lib, VFIO_PAMU_SIM=profile)
+    try:
+        out = subprocess.run([prog], env=env, capture_output=True, text=True, timeout=120).stdout
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return 'running %s: %s' % (prog, e)
+    return tap_results(['PAMU-TAP ' + l for l in out.splitlines()])
+
+
+def check_same_as_simulation(a, c, boot, tests):
+    """Every rule gives the same verdict on the guest kernel's driver as on
+    the simulation of the same host (bank count, window limit, address
+    width, reachable ranges as the guest reported them)."""
+    profile = sim_profile(boot.console())
+    if profile is None or not tests:
+        c.record('conformance-same-as-simulation', False,
+                 'the guest reported no host facts or no results')
+        return
+    sim = run_sim_conformance(a, profile)
+    if isinstance(sim, str):
+        c.record('conformance-same-as-simulation', False, sim)
+        return
+    sim_status = {n: st for n, st, _ in sim[0]}
+    diff = ['%s: guest %s, simulation %s' % (n, st, sim_status.get(n, 'missing'))
+            for n, st, _ in tests if sim_status.get(n) != st]
+    c.record('conformance-same-as-simulation', not diff and len(sim[0]) == len(tests),
+             'VFIO_PAMU_SIM=%s: %d rules, %d differ%s'
+             % (profile, len(tests), len(diff), ': ' + '; '.join(diff) if diff else ''))
+
+
 def scenario_vfio(a, c, boot, disk, seed, before_b):
     res = boot.results()
     check_common(c, boot, res)
@@ -653,6 +715,7 @@ def scenario_vfio(a, c, boot, disk, seed, before_b):
              'plan %s, %d results (%d failed, %d skipped)%s'
              % (plan, len(tests), len(failed), sum(1 for t in tests if t[1] == 'skip'),
                 '; ' + ' '.join(diag) if diag else ''))
+    check_same_as_simulation(a, c, boot, tests)
     setup = first(res, 'vfio-setup') or {}
     group = first(res, 'vfio-group') or {}
     c.record('vfio-setup', setup.get('ok') == '1',
@@ -703,7 +766,8 @@ SCENARIOS = {
     # kernel's driver: the conformance suite, then the end to end program
     # with edu on vfio-pci, then virtio-blk DMA on the same controller.
     'pamu-vfio': ('vfio', True, ['boot-and-poweroff', 'guest-verdicts', 'vfio-setup',
-                                 'conformance-complete', 'planner-geometry',
+                                 'conformance-complete', 'conformance-same-as-simulation',
+                                 'planner-geometry',
                                  'hugepage-backing', 'map-plan', 'dma-both-directions',
                                  'msi-eventfd', 'fault-disables-liodn', 'fault-stops-all',
                                  'fault-reenable', 'memlock-enomem', 'rebind',
