@@ -459,28 +459,53 @@ static uint64_t pfn_of(const void *p)
     return ent >> 63 ? ent & ((1ULL << 55) - 1) : 0;
 }
 
+/* One touched small page of its own mapping */
+static char *single_page(Conf *c)
+{
+    return conf_small_pages(c, PAGE);
+}
+
 void *conf_discontig_pair(Conf *c)
 {
-    char *p = conf_small_pages(c, 32 * PAGE);
-    unsigned i;
-    uint64_t a, b;
+    char *x = single_page(c), *y = single_page(c), *pair, *first, *second;
+    uint64_t px, py;
 
-    if (!p) {
+    if (!x || !y) {
         return NULL;
     }
-    for (i = 0; i + 1 < 32; i++) {
-        a = pfn_of(p + i * PAGE);
-        b = pfn_of(p + (i + 1) * PAGE);
-        if (!a || !b) {
-            /* the simulation judges by page size alone */
-            return p;
-        }
-        if (b != a + 1) {
-            return p + i * PAGE;
-        }
+    /*
+     * Anonymous pages touched in a row are often physically adjacent:
+     * put two pages side by side in the order in which they are not.
+     * Where the frames are hidden (not root), the simulation judges by
+     * page size alone and either order will do.
+     */
+    px = pfn_of(x);
+    py = pfn_of(y);
+    first = py && py == px + 1 ? y : x;
+    second = first == x ? y : x;
+    pair = mmap(NULL, 2 * PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
+                0);
+    if (pair == MAP_FAILED ||
+        mremap(first, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+               pair) == MAP_FAILED ||
+        mremap(second, PAGE, PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+               pair + PAGE) == MAP_FAILED) {
+        conf_diag("building a discontiguous pair of pages: %s",
+                  strerror(errno));
+        c->failed = true;
+        return NULL;
     }
-    conf_skip(c, "32 small pages in a row were physically contiguous");
-    return NULL;
+    /* x and y moved: their entries now name the pair */
+    c->mem[c->nr_mem - 2] = (ConfMem) { pair, PAGE };
+    c->mem[c->nr_mem - 1] = (ConfMem) { pair + PAGE, PAGE };
+    return pair;
+}
+
+void *conf_unaligned_phys(void *mem, uint64_t align)
+{
+    uint64_t pfn = pfn_of(mem);
+
+    return pfn && pfn * PAGE % align ? mem : (char *)mem + PAGE;
 }
 
 static long meminfo(const char *key)

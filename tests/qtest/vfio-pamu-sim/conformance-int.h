@@ -132,10 +132,15 @@ bool conf_reachable(Conf *c, uint64_t start, uint64_t last);
 /* Anonymous memory of small pages, every page touched */
 void *conf_small_pages(Conf *c, size_t len);
 /*
- * Two small pages the rule may take for physically discontiguous: the
- * host's page frame numbers say so where the process can read them.
+ * Two small pages, virtually adjacent and physically not (where the
+ * process can read page frame numbers; the simulation needs no more)
  */
 void *conf_discontig_pair(Conf *c);
+/*
+ * @mem or the page after it, whichever is not physically aligned to
+ * @align: @mem must reach a page further than the caller uses
+ */
+void *conf_unaligned_phys(void *mem, uint64_t align);
 /* @n hugepages of the host's default size (*@size), or NULL (skipped) */
 void *conf_hugepages(Conf *c, unsigned n, uint64_t *size);
 void conf_unmap_mem(Conf *c, void *addr, size_t len);

@@ -610,7 +610,9 @@ static void rule_map_small_pages(Conf *c)
     }
     REQUIRE_INT(c, conf_open(c), 0);
     REQUIRE(c, conf_geometry(c, ap, 16 * w, 16));
-    CHECK_INT(c, conf_map(c, RW, ap, w, mem), -EINVAL);
+    /* not contiguous, or if it is, not aligned to the window */
+    CHECK_INT(c, conf_map(c, RW, ap, w, conf_unaligned_phys(mem, w)),
+              -EINVAL);
     CHECK_INT(c, conf_map(c, RW, ap, W4K, mem), 0);         /* partial */
     CHECK_INT(c, conf_map(c, RW, ap + w, 8 * KiB, pair), -EINVAL);
     CHECK_INT(c, conf_map(c, RW, ap + w, 12 * KiB, mem), -EINVAL);
