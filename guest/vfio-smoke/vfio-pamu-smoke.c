@@ -430,6 +430,32 @@ static void rules(uint8_t *a, uint8_t *c)
     ret = unmap(4 * HUGE, HUGE, 0, &done);
     check(!ret && !done, "all-or-nothing", "nothing left: %llu bytes",
           (unsigned long long)done);
+    ret = map(62 * HUGE, HUGE, NULL, VFIO_DMA_MAP_FLAG_MSI);
+    check(ret == -ENOSPC, "msi-enospc", "no bank left: %s", strerror(-ret));
+}
+
+/* One mapping of two windows cannot be cut in two */
+static void no_split(void)
+{
+    uint8_t *d = mmap(NULL, 2 * HUGE, PROT_READ | PROT_WRITE,
+                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+    uint64_t done = 0;
+    int ret;
+
+    if (d == MAP_FAILED) {
+        check(0, "no-split", "8 MiB of hugepages: %s", strerror(errno));
+        return;
+    }
+    ret = map(4 * HUGE, 2 * HUGE, d, VFIO_DMA_MAP_FLAG_READ |
+              VFIO_DMA_MAP_FLAG_WRITE);
+    check(!ret, "map-2-windows", "%s", strerror(-ret));
+    ret = unmap(4 * HUGE, HUGE, 0, &done);
+    check(ret == -EINVAL, "no-split", "unmap of half of it: %s",
+          strerror(-ret));
+    ret = unmap(4 * HUGE, 2 * HUGE, 0, &done);
+    check(!ret && done == 2 * HUGE, "unmap", "%llu bytes",
+          (unsigned long long)done);
+    munmap(d, 2 * HUGE);
 }
 
 /* A hugepage with a hole of its size after it */
@@ -473,6 +499,7 @@ int main(void)
         check(!ret, "map", "window 1 read-only, window 2 write-only: %s",
               strerror(-ret));
         rules(a, c);
+        no_split();
         dma_both_ways(a, b);
         msi();
         violation(a, b);
