@@ -393,6 +393,12 @@ static void rule_stash(Conf *c)
     a.stash.cpu = 0;
     a.stash.cache = VFIO_PAMU_STASH_L1;
     CHECK_INT(c, conf_attr(c, true, VFIO_PAMU_ATTR_STASH, &a), 0);
+    /*
+     * No L3 stash id on either host (QEMU's e500 machines have no CPC, the
+     * simulation models their device tree): refused, the L1 target kept.
+     */
+    a.stash.cache = VFIO_PAMU_STASH_L3;
+    CHECK_INT(c, conf_attr(c, true, VFIO_PAMU_ATTR_STASH, &a), -ENODEV);
     memset(&a, 0, sizeof(a));
     CHECK_INT(c, conf_attr(c, false, VFIO_PAMU_ATTR_STASH, &a), 0);
     CHECK_INT(c, a.stash.cpu, 0);
