@@ -3,7 +3,11 @@
 #
 # Builds the Linux guests that boot on the emulated PAMU: a 32-bit e500mc
 # and a 64-bit e5500 kernel from Debian's linux-source package, and an
-# initramfs holding one static program (guest/init/pamu-check.c).
+# initramfs holding static programs: /init (guest/init/pamu-check.c) and
+# the PAMU vfio tests it runs, the conformance suite shared with the
+# simulation (tests/qtest/vfio-pamu-sim/conformance*.c) and the end to end
+# program (guest/init/vfio-e2e.c, with the project's planner
+# hw/vfio/fsl-pamu-plan.c).
 # Sourced after project/lib.sh, not run.
 #
 # Artifacts live outside the repo in $PAMU_CACHE/guest, in directories named
@@ -21,7 +25,10 @@ GUEST_RECIPE=1
 
 GUEST_FLAVOURS=(e500mc e5500)
 
-GUEST_PKGS=(gcc make xz-utils bc flex bison libssl-dev libelf-dev cpio
+GUEST_PATCH_DIR=$GUEST_DIR/linux-patches
+GUEST_PATCH_HASH=
+
+GUEST_PKGS=(gcc make xz-utils bc flex bison libssl-dev libelf-dev cpio patch
             gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu libc6-dev-powerpc-cross
             gcc-powerpc64-linux-gnu binutils-powerpc64-linux-gnu libc6-dev-ppc64-cross)
 
@@ -171,6 +178,80 @@ guest_fetch_source() {
     echo "$want" > "$stamp"
 }
 
+# --- kernel patches --------------------------------------------------------------
+
+# The patches guest/linux-patches/series names, one per line in the order
+# they apply ('#' starts a comment), as paths.
+guest_patches() {
+    local line
+    [ -f "$GUEST_PATCH_DIR/series" ] || return 0
+    while read -r line; do
+        line=${line%%#*}
+        line=${line//[[:space:]]/}
+        [ -z "$line" ] || echo "$GUEST_PATCH_DIR/$line"
+    done < "$GUEST_PATCH_DIR/series"
+}
+
+# Hash of the series: the names and contents of its patches, in order.
+guest_patches_hash() {
+    local p
+    for p in $(guest_patches); do
+        echo "== $(basename "$p")"
+        cat "$p"
+    done | sha256sum | cut -c1-16
+}
+
+# Copies the pristine files that patch $2 modifies over their hard links
+# in tree $1, so that patching never writes into the unpacked tree.
+guest_unlink_patched_files() {
+    local tree=$1 f
+    for f in $(sed -n 's|^+++ b/||p' "$2"); do
+        if [ -f "$tree/$f" ]; then
+            cp --remove-destination "$GUEST_LINUX_SRC/$f" "$tree/$f" ||
+                die "copying $f for patching failed"
+        fi
+    done
+}
+
+# Points GUEST_LINUX_SRC at the unpacked tree with the series applied and
+# sets GUEST_PATCH_HASH (empty without patches).  The patched tree lives in
+# $PAMU_CACHE/linux-patched/VERSION-HASH, HASH covering the source package
+# and the series, and is made once: hard links to the unpacked tree, except
+# the files the patches touch.
+guest_patch_source() {
+    local patches p dir tmp
+    mapfile -t patches < <(guest_patches)
+    GUEST_PATCH_HASH=
+    [ ${#patches[@]} -gt 0 ] || return 0
+    for p in "${patches[@]}"; do
+        [ -f "$p" ] || die "guest/linux-patches/series names $(basename "$p"), which does not exist"
+    done
+    GUEST_PATCH_HASH=$(guest_patches_hash)
+    dir=$PAMU_CACHE/linux-patched/$GUEST_LINUX_VERSION-$(
+        { guest_sha256 "$GUEST_LINUX_DEB"; echo "$GUEST_PATCH_HASH"; } |
+        sha256sum | cut -c1-16)
+    if [ ! -f "$dir/.patched" ]; then
+        msg "applying the ${#patches[@]} kernel patches of guest/linux-patches to a copy of $LINUX_SOURCE_PKG"
+        tmp=$dir.tmp.$$
+        rm -rf "$tmp"
+        mkdir -p "$tmp"
+        cp -al "$GUEST_LINUX_SRC" "$tmp/" || die "copying $GUEST_LINUX_SRC failed"
+        for p in "${patches[@]}"; do
+            guest_unlink_patched_files "$tmp/$LINUX_SOURCE_PKG" "$p"
+        done
+        for p in "${patches[@]}"; do
+            patch -d "$tmp/$LINUX_SOURCE_PKG" -p1 --batch --forward --quiet \
+                  < "$p" > "$tmp/patch.log" 2>&1 ||
+                { cat "$tmp/patch.log" >&2
+                  die "guest/linux-patches/$(basename "$p") does not apply to $LINUX_SOURCE_PKG $GUEST_LINUX_VERSION"; }
+        done
+        touch "$tmp/.patched"
+        rm -rf "$dir"
+        mv "$tmp" "$dir"
+    fi
+    GUEST_LINUX_SRC=$dir/$LINUX_SOURCE_PKG
+}
+
 # --- kernel ----------------------------------------------------------------------
 
 guest_fragments() {
@@ -186,6 +267,7 @@ guest_kernel_key() {
     local f
     { echo "recipe $GUEST_RECIPE flavour $1"
       echo "source $LINUX_SOURCE_PKG $GUEST_LINUX_VERSION $(guest_sha256 "$GUEST_LINUX_DEB")"
+      [ -z "$GUEST_PATCH_HASH" ] || echo "patches $GUEST_PATCH_HASH"
       guest_tool_versions
       for f in $(guest_fragments "$1"); do echo "== $(basename "$f")"; cat "$f"; done
     } | sha256sum | cut -c1-16
@@ -232,7 +314,9 @@ guest_build_kernel() {
     GUEST_VMLINUX=$out/vmlinux
     [ -f "$GUEST_VMLINUX" ] && return 0
 
-    obj=$GUEST_CACHE/obj-$flavour
+    # Each patch series gets its own object tree, so that builds of
+    # different series (other clones sharing the cache) never share one.
+    obj=$GUEST_CACHE/obj-$flavour${GUEST_PATCH_HASH:+-p$GUEST_PATCH_HASH}
     if [ "$(cat "$obj/.pamu-source" 2>/dev/null)" != "$GUEST_LINUX_SRC" ]; then
         rm -rf "$obj"
     fi
@@ -254,6 +338,7 @@ guest_build_kernel() {
     mkdir -p "$out.tmp"
     cp "$obj/vmlinux" "$obj/.config" "$out.tmp/"
     { echo "flavour $flavour"; echo "source $LINUX_SOURCE_PKG $GUEST_LINUX_VERSION"
+      [ -z "$GUEST_PATCH_HASH" ] || echo "patches $GUEST_PATCH_HASH: $(guest_patches | xargs -n1 basename | tr '\n' ' ')"
       guest_tool_versions; echo "built in $(($(date +%s) - start)) s"; } > "$out.tmp/inputs"
     rm -rf "$out"
     mv "$out.tmp" "$out"
@@ -266,16 +351,40 @@ guest_build_kernel() {
 GUEST_INIT_CFLAGS=(-static -O2 -Wall -Wextra -Werror -Wno-format-truncation
                    -D_FILE_OFFSET_BITS=64)
 
+# The vfio test programs: sources shared with the QEMU tree, and the
+# headers that let the planner build without QEMU and GLib.
+GUEST_VFIO_SRC=("$PROJECT_ROOT/tests/qtest/vfio-pamu-sim/conformance.c"
+                "$PROJECT_ROOT/tests/qtest/vfio-pamu-sim/conformance-harness.c"
+                "$GUEST_DIR/init/vfio-edu.c")
+GUEST_VFIO_CFLAGS=(-iquote "$GUEST_DIR/init/qemu-shim" -I "$PROJECT_ROOT/include"
+                   -I "$PROJECT_ROOT/tests/qtest/vfio-pamu-sim" -I "$GUEST_DIR/init")
+
+guest_initramfs_inputs() {
+    cat "$GUEST_DIR"/init/*.[ch] "$GUEST_DIR"/init/qemu-shim/qemu/*.h \
+        "$PROJECT_ROOT"/tests/qtest/vfio-pamu-sim/conformance*.[ch] \
+        "$PROJECT_ROOT"/include/hw/vfio/fsl-pamu-*.h "$PROJECT_ROOT"/hw/vfio/fsl-pamu-plan.c
+}
+
 guest_initramfs_key() {
     { echo "recipe $GUEST_RECIPE flavour $1 cflags ${GUEST_INIT_CFLAGS[*]}"
       guest_tool_versions
-      cat "$GUEST_DIR"/init/*.c
+      guest_initramfs_inputs
     } | sha256sum | cut -c1-16
 }
 
+# Compiles the vfio test programs for flavour $G_CROSS into directory $1.
+guest_build_vfio_programs() {
+    local cc=("${G_CROSS}gcc" "${GUEST_INIT_CFLAGS[@]}" "${GUEST_VFIO_CFLAGS[@]}")
+    "${cc[@]}" -o "$1/vfio-conformance" "$GUEST_DIR/init/vfio-conformance.c" \
+        "${GUEST_VFIO_SRC[@]}" || return 1
+    # the planner is QEMU code: parameters an interface has may go unused
+    "${cc[@]}" -Wno-unused-parameter -o "$1/vfio-e2e" "$GUEST_DIR/init/vfio-e2e.c" \
+        "${GUEST_VFIO_SRC[@]}" "$PROJECT_ROOT/hw/vfio/fsl-pamu-plan.c"
+}
+
 # Sets GUEST_INITRD for flavour $1: an uncompressed cpio with the static
-# in-guest check program as /init (the kernel's built-in initramfs already
-# provides /dev/console).
+# in-guest check program as /init and the vfio test programs beside it
+# (the kernel's built-in initramfs already provides /dev/console).
 guest_build_initramfs() {
     local flavour=$1 key out stage
     guest_flavour "$flavour"
@@ -289,6 +398,8 @@ guest_build_initramfs() {
     mkdir -p "$stage/dev" "$stage/proc" "$stage/sys"
     "${G_CROSS}gcc" "${GUEST_INIT_CFLAGS[@]}" -o "$stage/init" "$GUEST_DIR/init/pamu-check.c" ||
         die "compiling guest/init/pamu-check.c for $flavour failed"
+    guest_build_vfio_programs "$stage" ||
+        die "compiling the vfio test programs (guest/init/vfio-*.c) for $flavour failed"
     (cd "$stage" && find . -mindepth 1 | LC_ALL=C sort |
         cpio -o -H newc -R 0:0 --reproducible --quiet) > "$out.tmp/initramfs.cpio" ||
         die "creating the initramfs failed"
@@ -301,7 +412,10 @@ guest_build_initramfs() {
 guest_build() {
     guest_setup_system
     local var=PAMU_GUEST_VMLINUX_${1^^}
-    [ -n "${!var:-}" ] || [ -n "${GUEST_LINUX_SRC:-}" ] || guest_fetch_source
+    if [ -z "${!var:-}" ] && [ -z "${GUEST_LINUX_SRC:-}" ]; then
+        guest_fetch_source
+        guest_patch_source
+    fi
     guest_build_kernel "$1"
     guest_build_initramfs "$1"
     guest_flavour "$1"

@@ -100,7 +100,7 @@ def read_region(path, off, length):
 
 # --- the QEMU command line ---------------------------------------------------------
 
-def qemu_argv(a, disk, mode, pamu, seed=1, reps=3, iothread=False, rearm=0):
+def qemu_argv(a, disk, mode, pamu, seed=1, reps=3, iothread=False, rearm=0, edu=False):
     append = ('console=ttyS0 printk.devkmsg=on pamu.test=%s pamu.seed=%d pamu.reps=%d'
               ' pamu.rearm=%d' % (mode, seed, reps, rearm))
     argv = [a.qemu, '-M', 'ppce500', '-cpu', a.cpu, '-m', '512', '-smp', '1',
@@ -111,10 +111,15 @@ def qemu_argv(a, disk, mode, pamu, seed=1, reps=3, iothread=False, rearm=0):
             '-device', 'virtio-blk-pci,drive=disk0,disable-legacy=on,'
                        'iommu_platform=on,serial=pamu-disk%s'
                        % (',iothread=io0' if iothread else ''),
-            '-netdev', 'user,id=net0',
-            # the Debian +ds QEMU source has no option ROMs
-            '-device', 'e1000,netdev=net0,romfile=',
             '-kernel', a.kernel, '-initrd', a.initrd, '-append', append]
+    if edu:
+        # The function for vfio-pci.  Its IOMMU group is the controller's
+        # (one LIODN): only functions the guest can unbind may share it,
+        # so no NIC.  The mask keeps edu from folding IOVAs above 256 MiB.
+        argv += ['-device', 'edu,dma_mask=0xffffffff']
+    else:
+        # the Debian +ds QEMU source has no option ROMs
+        argv += ['-netdev', 'user,id=net0', '-device', 'e1000,netdev=net0,romfile=']
     if pamu:
         argv += ['-device', 'pamu']
     if iothread:
@@ -452,13 +457,35 @@ def check_groups(c, res):
     pci = every(res, 'pci')
     eps = [d for d in pci if d.get('driver') in ('virtio-pci', 'e1000')]
     groups = {d.get('group') for d in eps}
-    boot_groups = {d.get('dev'): d.get('group') for d in every(res, 'pci-boot')}
     c.record('iommu-groups',
              len(eps) == 2 and 'none' not in groups and len(groups) == 1,
-             'after re-scan: %s; at boot: %s'
+             'at boot, no re-scan: %s'
              % (', '.join('%s %s group %s' % (d.get('dev'), d.get('driver'), d.get('group'))
-                          for d in eps) or 'no endpoints',
-                ', '.join('%s group %s' % i for i in sorted(boot_groups.items()))))
+                          for d in eps) or 'no endpoints'))
+
+
+# Word 1 of the controller's PAACE while vfio owns the group: the 64 GiB
+# window (WSE 35), no access, valid (the blocking domain).
+BLOCKED_WORD1 = 0x8c1
+
+
+def check_ownership(c, res):
+    """vfio owned the controller's group and let it go again."""
+    own = first(res, 'vfio-owned') or {}
+    rel = first(res, 'vfio-released') or {}
+    rd = first(res, 'blk-read-after-vfio') or {}
+    c.record('vfio-blocking-domain',
+             own.get('ok') == '1' and hexint(own.get('word1')) == BLOCKED_WORD1,
+             'vfio group %s of %s: viable %s, set-container %s, PAACE word 1 while owned %s '
+             '(want 0x%08x: valid, no access)'
+             % (own.get('group'), own.get('dev'), own.get('viable'), own.get('set-container'),
+                own.get('word1'), BLOCKED_WORD1))
+    c.record('dma-after-vfio',
+             hexint(rel.get('word1')) == LINUX_PAACE[1] and rd.get('ok') == '1',
+             'PAACE word 1 after release %s (want the boot entry\'s 0x%08x); disk read after '
+             'the drivers were bound again: %s, mismatched words %s'
+             % (rel.get('word1'), LINUX_PAACE[1], 'ok' if rd.get('ok') == '1' else 'FAILED',
+                rd.get('mismatched-words')))
 
 
 def scenario_io(a, c, boot, disk, seed, before_b, pamu):
@@ -475,6 +502,7 @@ def scenario_io(a, c, boot, disk, seed, before_b, pamu):
         return
     st = check_pamu_setup(c, boot, res)
     check_groups(c, res)
+    check_ownership(c, res)
     guest = first(res, 'paace') or {}
     c.record('paace', st['paace'] == LINUX_PAACE,
              'host PPAACE[%d] = %s (want %s); guest saw %s'
@@ -565,6 +593,150 @@ def scenario_violation_write(a, c, boot, disk, seed, before_b):
                 'holds' if host == want else 'does NOT hold'))
 
 
+def tap_results(res_lines):
+    """The conformance suite's TAP lines (PAMU-TAP) as (name, status, detail)
+    tuples, and the plan count (None if the suite did not finish)."""
+    tests, plan, diag = [], None, []
+    for line in res_lines:
+        m = re.search(r'PAMU-TAP (.*)$', line)
+        if not m:
+            continue
+        t = m.group(1).strip()
+        mt = re.match(r'(not ok|ok) \d+ - (\S+)(?: # SKIP (.*))?$', t)
+        if mt:
+            status = 'fail' if mt.group(1) == 'not ok' else 'skip' if mt.group(3) else 'pass'
+            tests.append((mt.group(2), status, mt.group(3) or '; '.join(diag)))
+            diag = []
+        elif t.startswith('#'):
+            diag.append(t[1:].strip())
+        elif re.match(r'1\.\.\d+$', t):
+            plan = int(t[3:])
+        elif t.startswith('Bail out!'):
+            diag.append(t)
+    return tests, plan, diag
+
+
+# pamu_translate's trace line: which subwindow of the LIODN's PAACE served it
+TRANSLATE_RE = re.compile(r'pamu_translate LIODN (\d+) 0x([0-9a-f]+) (\S+) bypass (\d+) '
+                          r'-> 0x[0-9a-f]+ mask 0x[0-9a-f]+ subwindow (-?\d+)')
+
+
+def check_spaace(c, boot):
+    """Host side: translations of the controller's LIODN went through
+    subwindows, i.e. the SPAACEs the driver wrote, not only the PAACE."""
+    try:
+        text = open(boot.trace_path, errors='replace').read()
+    except OSError:
+        text = ''
+    subwins = {}
+    for m in TRANSLATE_RE.finditer(text):
+        if int(m.group(1)) == PCI_LIODN and m.group(4) == '0' and int(m.group(5)) >= 0:
+            subwins[int(m.group(5))] = subwins.get(int(m.group(5)), 0) + 1
+    spaace = [k for k in subwins if k >= 1]
+    c.record('spaace-subwindows', len(spaace) >= 2,
+             'translations of LIODN %d by subwindow: %s (want at least 2 subwindows >= 1, '
+             'which live in SPAACEs)'
+             % (PCI_LIODN, ', '.join('%d: %d' % i for i in sorted(subwins.items())) or 'none'))
+    n = boot.trace_count('pamu_violation')
+    c.record('violation-traced', n >= 1, '%d pamu_violation trace events' % n)
+
+
+HOST_RE = re.compile(r'# host: (\d+)-bit PAMU, (\d+) windows at most, (\d+) MSI bank')
+RANGE_RE = re.compile(r'#   \[0x([0-9a-f]+), 0x([0-9a-f]+)\]')
+
+
+def sim_profile(console):
+    """The simulation's configuration for the host the guest's conformance
+    run reported (its '# host:' diagnostics), or None."""
+    lines = [m.group(1) for m in re.finditer(r'PAMU-TAP (.*)', console)]
+    cfg = None
+    for line in lines:
+        m = HOST_RE.match(line.strip())
+        if m:
+            cfg = ['addr_bits=%s' % m.group(1), 'max_windows=%s' % m.group(2),
+                   'banks=%s' % m.group(3)]
+            continue
+        m = RANGE_RE.match(line.strip())
+        if m and cfg is not None:
+            start, last = int(m.group(1), 16), int(m.group(2), 16)
+            if start != 0 or last != (1 << int(cfg[0][10:])) - 1:
+                cfg.append('inbound=0x%x+0x%x' % (start, last - start + 1))
+        elif cfg is not None:
+            break
+    return ','.join(cfg) if cfg else None
+
+
+def run_sim_conformance(a, profile):
+    """The conformance suite against the simulation of @profile: its TAP
+    results as tap_results() gives them, or an error string."""
+    build = os.path.dirname(os.path.abspath(a.qemu))
+    d = os.path.join(build, 'tests', 'qtest', 'vfio-pamu-sim')
+    prog, lib = os.path.join(d, 'vfio-pamu-conformance'), os.path.join(d, 'libvfio-pamu-sim.so')
+    if not (os.path.exists(prog) and os.path.exists(lib)):
+        return 'the simulation\'s conformance suite is not built (%s)' % prog
+    env = dict(os.environ, LD_PRELOAD=lib, VFIO_PAMU_SIM=profile)
+    try:
+        out = subprocess.run([prog], env=env, capture_output=True, text=True, timeout=120).stdout
+    except (OSError, subprocess.TimeoutExpired) as e:
+        return 'running %s: %s' % (prog, e)
+    return tap_results(['PAMU-TAP ' + l for l in out.splitlines()])
+
+
+def check_same_as_simulation(a, c, boot, tests):
+    """Every rule gives the same verdict on the guest kernel's driver as on
+    the simulation of the same host (bank count, window limit, address
+    width, reachable ranges as the guest reported them)."""
+    profile = sim_profile(boot.console())
+    if profile is None or not tests:
+        c.record('conformance-same-as-simulation', False,
+                 'the guest reported no host facts or no results')
+        return
+    sim = run_sim_conformance(a, profile)
+    if isinstance(sim, str):
+        c.record('conformance-same-as-simulation', False, sim)
+        return
+    sim_status = {n: st for n, st, _ in sim[0]}
+    diff = ['%s: guest %s, simulation %s' % (n, st, sim_status.get(n, 'missing'))
+            for n, st, _ in tests if sim_status.get(n) != st]
+    c.record('conformance-same-as-simulation', not diff and len(sim[0]) == len(tests),
+             'VFIO_PAMU_SIM=%s: %d rules, %d differ%s'
+             % (profile, len(tests), len(diff), ': ' + '; '.join(diff) if diff else ''))
+
+
+def scenario_vfio(a, c, boot, disk, seed, before_b):
+    res = boot.results()
+    check_common(c, boot, res)
+    tests, plan, diag = tap_results(boot.console().splitlines())
+    for name, status, detail in tests:
+        print('RESULT\t%s/conformance/%s\t%s\t%s' % (c.prefix, name, status,
+                                                    detail.replace('\t', ' ')))
+    failed = [n for n, st, _ in tests if st == 'fail']
+    c.record('conformance-complete', plan is not None and plan == len(tests) and plan > 0,
+             'plan %s, %d results (%d failed, %d skipped)%s'
+             % (plan, len(tests), len(failed), sum(1 for t in tests if t[1] == 'skip'),
+                '; ' + ' '.join(diag) if diag else ''))
+    check_same_as_simulation(a, c, boot, tests)
+    setup = first(res, 'vfio-setup') or {}
+    group = first(res, 'vfio-group') or {}
+    c.record('vfio-setup', setup.get('ok') == '1',
+             'edu %s in group %s, members %s; %s'
+             % (setup.get('dev'), setup.get('group'), group.get('members'),
+                ' '.join('%s=%s' % i for i in setup.items())))
+    for check, what in (('planner-geometry', 'vfio-plan'), ('hugepage-backing', 'vfio-hugepages'),
+                        ('map-plan', 'vfio-map'), ('dma-both-directions', 'vfio-dma'),
+                        ('msi-eventfd', 'vfio-msi'), ('fault-disables-liodn', 'vfio-fault'),
+                        ('fault-stops-all', 'vfio-fault-stops-all'),
+                        ('fault-reenable', 'vfio-reenable'), ('memlock-enomem', 'vfio-memlock')):
+        kv = first(res, what) or {}
+        c.record(check, kv.get('ok') == '1',
+                 ' '.join('%s=%s' % i for i in kv.items()) or 'no %s result' % what)
+    rebind = first(res, 'vfio-rebind') or {}
+    c.record('rebind', rebind.get('ok') == '1',
+             'functions given back to their drivers: %s' % rebind.get('functions'))
+    check_blk(c, res, disk, seed, before_b)
+    check_spaace(c, boot)
+
+
 SCENARIOS = {
     # name: (guest mode, -device pamu, checks[, QEMU options])
     'nopamu-io': ('io', False, ['boot-and-poweroff', 'guest-verdicts', 'no-pamu',
@@ -572,7 +744,7 @@ SCENARIOS = {
     'pamu-io': ('io', True, ['boot-and-poweroff', 'guest-verdicts', 'driver-probe', 'pci-liodn',
                              'bypass-cleared', 'pamu-enabled', 'iommu-groups', 'paace',
                              'dma-through-pamu', 'virtio-blk-read', 'virtio-blk-write',
-                             'e1000-ping']),
+                             'e1000-ping', 'vfio-blocking-domain', 'dma-after-vfio']),
     'pamu-violation-read': ('violation-read', True,
                             ['boot-and-poweroff', 'guest-verdicts', 'paace-edit',
                              'kernel-report', 'liodn-disabled', 'violation-traced',
@@ -590,6 +762,18 @@ SCENARIOS = {
                                  'kernel-report', 'liodn-disabled', 'violation-traced',
                                  'read-blocked', 'irq-from-main-loop'],
                                 {'iothread': True, 'drain': True, 'rearm': 1}),
+    # The PAMU vfio container (docs/devel/vfio-pamu.rst) on the guest
+    # kernel's driver: the conformance suite, then the end to end program
+    # with edu on vfio-pci, then virtio-blk DMA on the same controller.
+    'pamu-vfio': ('vfio', True, ['boot-and-poweroff', 'guest-verdicts', 'vfio-setup',
+                                 'conformance-complete', 'conformance-same-as-simulation',
+                                 'planner-geometry',
+                                 'hugepage-backing', 'map-plan', 'dma-both-directions',
+                                 'msi-eventfd', 'fault-disables-liodn', 'fault-stops-all',
+                                 'fault-reenable', 'memlock-enomem', 'rebind',
+                                 'virtio-blk-read', 'virtio-blk-write', 'spaace-subwindows',
+                                 'violation-traced'],
+                  {'edu': True}),
 }
 
 
@@ -617,7 +801,7 @@ def run_scenario(a, name):
     seed = 1000 + sum(map(ord, a.flavour + name))
     before_b = read_region(disk, REGION_B_OFF, REGION_LEN)
     boot = Boot(qemu_argv(a, disk, mode, pamu, seed, iothread=opts.get('iothread', False),
-                          rearm=opts.get('rearm', 0)),
+                          rearm=opts.get('rearm', 0), edu=opts.get('edu', False)),
                 a.workdir, name, trace=pamu, drain=opts.get('drain', False))
     try:
         if boot.error:
@@ -626,6 +810,8 @@ def run_scenario(a, name):
             scenario_io(a, c, boot, disk, seed, before_b, pamu)
         elif mode == 'violation-read':
             scenario_violation_read(a, c, boot, disk, seed, before_b)
+        elif mode == 'vfio':
+            scenario_vfio(a, c, boot, disk, seed, before_b)
         else:
             scenario_violation_write(a, c, boot, disk, seed, before_b)
         if opts.get('iothread') and not boot.error:
@@ -699,6 +885,8 @@ def main():
             p.add_argument('--disk', required=True)
             p.add_argument('--mode', default='demo')
             p.add_argument('--no-pamu', action='store_true')
+            p.add_argument('--edu', action='store_true',
+                           help='edu instead of e1000, as the pamu-vfio scenario has')
         else:
             p.add_argument('--workdir', required=True)
         if name == 'test':
@@ -713,7 +901,7 @@ def main():
     if a.cmd == 'disk':
         make_disk(a.path)
     elif a.cmd == 'argv':
-        sys.stdout.write('\0'.join(qemu_argv(a, a.disk, a.mode, not a.no_pamu)) + '\0')
+        sys.stdout.write('\0'.join(qemu_argv(a, a.disk, a.mode, not a.no_pamu, edu=a.edu)) + '\0')
     elif a.cmd == 'test':
         os.makedirs(a.workdir, exist_ok=True)
         for s in a.scenarios:

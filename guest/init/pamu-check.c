@@ -5,13 +5,18 @@
  * Runs the in-guest half of the PAMU checks and powers the machine off.
  * The mode comes from the kernel command line:
  *
- *   pamu.test=io               driver probe, PCI re-scan and IOMMU groups,
- *                              virtio-blk read/write, e1000 ping (default)
+ *   pamu.test=io               driver probe, IOMMU groups at boot,
+ *                              virtio-blk read/write, e1000 ping, then
+ *                              vfio owns and releases the group (default)
  *   pamu.test=violation-read   take read permission away from the PCI
  *                              controller's PAACE, then write to the disk
  *   pamu.test=violation-write  take write permission away, then read from
  *                              the disk into a pre-filled buffer
  *   pamu.test=bench            O_DIRECT reads of the whole disk
+ *   pamu.test=vfio             the PAMU vfio container with QEMU's edu on
+ *                              vfio-pci: the conformance suite, the end to
+ *                              end program, then virtio-blk on the same
+ *                              controller again
  *   pamu.test=demo             io, then violation-read, with commentary
  *
  *   pamu.seed=N   seed of the pattern written to the disk (default 1)
@@ -40,6 +45,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/fs.h>
+#include <linux/vfio.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <netinet/ip.h>
@@ -710,33 +716,6 @@ static void report_pci(const char *what)
     }
 }
 
-/*
- * Linux 6.1 registers the PAMU IOMMU (arch_initcall) before the PCI scan
- * finds the endpoints, and only devices added after the registration are
- * put into IOMMU groups: remove every PCI function and scan again.
- */
-static void pci_rescan(void)
-{
-    DIR *d = opendir(PCI_DEVICES);
-    struct dirent *e;
-    int removed = 0, ok;
-
-    while (d && (e = readdir(d)) != NULL) {
-        char path[PATH_MAX];
-
-        if (e->d_name[0] == '.') {
-            continue;
-        }
-        snprintf(path, sizeof(path), PCI_DEVICES "/%s/remove", e->d_name);
-        removed += write_file(path, "1") == 0;
-    }
-    if (d) {
-        closedir(d);
-    }
-    ok = write_file("/sys/bus/pci/rescan", "1") == 0;
-    result("pci-rescan", ok, "removed=%d", removed);
-}
-
 /* ---- virtio-blk -------------------------------------------------------- */
 
 /* Opens the test disk (found by its serial) with O_DIRECT. */
@@ -776,7 +755,7 @@ static int open_disk(int flags, char *name, size_t len)
 }
 
 /* Reads region A and compares it with the disk pattern. */
-static void blk_read_check(void)
+static void blk_read_check(const char *what)
 {
     char name[32];
     uint8_t *buf = alloc_buffer(REGION_LEN);
@@ -791,7 +770,7 @@ static void blk_read_check(void)
             bad = pattern_mismatches(buf, REGION_LEN, DISK_SEED, REGION_A_OFF);
         }
     }
-    result("blk-read", n == REGION_LEN && bad == 0,
+    result(what, n == REGION_LEN && bad == 0,
            "dev=%s offset=%u len=%u crc32=0x%08x mismatched-words=%zu",
            name, REGION_A_OFF, REGION_LEN,
            buf ? crc32(buf, REGION_LEN) : 0, bad);
@@ -1195,25 +1174,332 @@ static void bench(unsigned reps)
     close(fd);
 }
 
+/* ---- DMA ownership (vfio) --------------------------------------------- */
+
+#define MAX_FNS 8
+
+/* A PCI function and the driver it had before the ownership check. */
+struct pci_fn {
+    char name[32];
+    char driver[64];
+};
+
+/* Word 1 (WBAL, WSE, AP, V) of the PCI controller's PAACE, 0 if unknown. */
+static uint32_t paace_word1(const struct pamu_info *pi)
+{
+    struct phys_map m;
+    uint32_t w;
+
+    if (!pi->paace_phys || !phys_map(&m, pi->paace_phys, PAACE_SIZE)) {
+        return 0;
+    }
+    w = rd32(&m, 4);
+    phys_unmap(&m);
+    return w;
+}
+
+/* Unbinds every PCI function that has a driver; returns how many. */
+static int pci_unbind_all(struct pci_fn *fns)
+{
+    DIR *d = opendir(PCI_DEVICES);
+    struct dirent *e;
+    int n = 0;
+
+    while (d && (e = readdir(d)) != NULL && n < MAX_FNS) {
+        char path[PATH_MAX];
+
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+        snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver", e->d_name);
+        link_name(path, fns[n].driver, sizeof(fns[n].driver));
+        if (!strcmp(fns[n].driver, "none")) {
+            continue;
+        }
+        snprintf(fns[n].name, sizeof(fns[n].name), "%s", e->d_name);
+        snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver/unbind",
+                 e->d_name);
+        if (write_file(path, fns[n].name) == 0) {
+            n++;
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+    return n;
+}
+
+/* Probes @name again, with driver @driver ("" for its usual one). */
+static bool pci_probe_with(const char *name, const char *driver)
+{
+    char path[PATH_MAX], got[64];
+
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver_override", name);
+    if (write_file(path, driver[0] ? driver : "\n") != 0) {
+        return false;
+    }
+    write_file("/sys/bus/pci/drivers_probe", name);
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver", name);
+    link_name(path, got, sizeof(got));
+    return !driver[0] || !strcmp(got, driver);
+}
+
+static void pci_unbind(const char *name)
+{
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/driver/unbind", name);
+    write_file(path, name);
+}
+
+/*
+ * Takes the group through vfio, as a vfio user does before it sets up its
+ * container, and lets it go again: while vfio owns the group the LIODN
+ * must block all DMA, and afterwards it must be the boot-time entry.
+ */
+static void vfio_own_group(const struct pamu_info *pi, const char *name)
+{
+    struct vfio_group_status st = { .argsz = sizeof(st) };
+    char path[PATH_MAX], group[32];
+    int gfd, cfd, set = -1;
+    uint32_t owned = 0;
+
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group", name);
+    link_name(path, group, sizeof(group));
+    snprintf(path, sizeof(path), "/dev/vfio/%s", group);
+    gfd = open(path, O_RDWR);
+    cfd = open("/dev/vfio/vfio", O_RDWR);
+    if (gfd >= 0 && cfd >= 0 && ioctl(gfd, VFIO_GROUP_GET_STATUS, &st) == 0) {
+        set = ioctl(gfd, VFIO_GROUP_SET_CONTAINER, &cfd);
+        owned = paace_word1(pi);
+        if (set == 0) {
+            ioctl(gfd, VFIO_GROUP_UNSET_CONTAINER);
+        }
+    }
+    result("vfio-owned", gfd >= 0 && cfd >= 0 && set == 0,
+           "dev=%s group=%s viable=%d set-container=%s word1=0x%08x",
+           name, group, !!(st.flags & VFIO_GROUP_FLAGS_VIABLE),
+           set == 0 ? "ok" : strerror(errno), owned);
+    if (cfd >= 0) {
+        close(cfd);
+    }
+    if (gfd >= 0) {
+        close(gfd);
+    }
+}
+
+/*
+ * The whole controller shares one LIODN: unbind every function, give one
+ * to vfio-pci, own its group through vfio, then give every function its
+ * driver back and check that the disk DMAs again.
+ */
+static void ownership_check(struct pamu_info *pi)
+{
+    struct pci_fn fns[MAX_FNS];
+    int i, n = pci_unbind_all(fns);
+    const char *victim = NULL;
+
+    for (i = 0; i < n; i++) {
+        if (!strcmp(fns[i].driver, "e1000")) {
+            victim = fns[i].name;
+        }
+    }
+    if (victim && pci_probe_with(victim, "vfio-pci")) {
+        vfio_own_group(pi, victim);
+        pci_unbind(victim);
+    } else {
+        result("vfio-owned", 0, "no e1000 function bound to vfio-pci "
+               "(unbound %d functions)", n);
+    }
+    for (i = 0; i < n; i++) {
+        pci_probe_with(fns[i].name, "");
+    }
+    result("vfio-released", -1, "word1=0x%08x", paace_word1(pi));
+    report_pci("pci-after-vfio");
+    blk_read_check("blk-read-after-vfio");
+}
+
+/* ---- vfio: the PAMU container with edu on vfio-pci --------------------- */
+
+#define VFIO_CONFORMANCE    "/vfio-conformance"
+#define VFIO_E2E            "/vfio-e2e"
+#define EDU_ID              "1234:11e8"
+#define MAX_UNBOUND         8
+
+/* PCI functions /init took from their drivers for the vfio group */
+struct unbound {
+    char dev[32];
+    char driver[64];
+};
+
+static struct unbound unbound[MAX_UNBOUND];
+static int nr_unbound;
+
+/* The edu function, "" if there is none */
+static void find_edu(char *bdf, size_t len)
+{
+    DIR *d = opendir(PCI_DEVICES);
+    struct dirent *e;
+    char path[PATH_MAX], v[16], id[16];
+
+    bdf[0] = 0;
+    while (d && (e = readdir(d)) != NULL) {
+        snprintf(path, sizeof(path), PCI_DEVICES "/%s/vendor", e->d_name);
+        read_attr(path, v, sizeof(v));
+        snprintf(path, sizeof(path), PCI_DEVICES "/%s/device", e->d_name);
+        read_attr(path, id, sizeof(id));
+        if (strlen(v) > 2 && strlen(id) > 2 &&
+            !strcmp(EDU_ID, strcat(strcat(v + 2, ":"), id + 2))) {
+            snprintf(bdf, len, "%s", e->d_name);
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+}
+
+/*
+ * One PAMU LIODN per PCI controller means one IOMMU group for all its
+ * functions: every other PCI function of edu's group leaves its driver,
+ * or vfio cannot take the group.  Non-PCI members are only reported.
+ */
+static void vfio_group_prepare(const char *edu)
+{
+    char path[PATH_MAX], drv[64], members[512] = "";
+    DIR *d;
+    struct dirent *e;
+
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group/devices", edu);
+    d = opendir(path);
+    while (d && (e = readdir(d)) != NULL) {
+        if (e->d_name[0] == '.') {
+            continue;
+        }
+        snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group/devices/"
+                 "%s/driver", edu, e->d_name);
+        link_name(path, drv, sizeof(drv));
+        snprintf(members + strlen(members), sizeof(members) - strlen(members),
+                 "%s%s(%s)", members[0] ? "," : "", e->d_name, drv);
+        if (strcmp(e->d_name, edu) && strcmp(drv, "none") &&
+            nr_unbound < MAX_UNBOUND) {
+            snprintf(path, sizeof(path), PCI_DEVICES "/%s", e->d_name);
+            if (access(path, F_OK)) {
+                continue;           /* not a PCI function */
+            }
+            snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/unbind",
+                     drv);
+            if (!write_file(path, e->d_name)) {
+                snprintf(unbound[nr_unbound].dev, sizeof(unbound->dev), "%s",
+                         e->d_name);
+                snprintf(unbound[nr_unbound].driver, sizeof(unbound->driver),
+                         "%s", drv);
+                nr_unbound++;
+            }
+        }
+    }
+    if (d) {
+        closedir(d);
+    }
+    result("vfio-group", -1, "edu=%s members=%s unbound=%d", edu,
+           members[0] ? members : "none", nr_unbound);
+}
+
+static void vfio_group_restore(void)
+{
+    char path[PATH_MAX];
+    int i, ok = 1;
+
+    for (i = 0; i < nr_unbound; i++) {
+        snprintf(path, sizeof(path), "/sys/bus/pci/drivers/%s/bind",
+                 unbound[i].driver);
+        ok &= write_file(path, unbound[i].dev) == 0;
+    }
+    result("vfio-rebind", ok, "functions=%d", nr_unbound);
+}
+
+/* Runs @prog, every line of its output a kernel log line after @prefix */
+static void run_forwarding(const char *prog, const char *prefix)
+{
+    char line[1024];
+    int fds[2], status = -1;
+    pid_t pid;
+    FILE *out;
+
+    if (pipe(fds)) {
+        result("vfio-run", 0, "prog=%s pipe: %s", prog, strerror(errno));
+        return;
+    }
+    pid = fork();
+    if (pid == 0) {
+        dup2(fds[1], 1);
+        dup2(fds[1], 2);
+        close(fds[0]);
+        execl(prog, prog, (char *)NULL);
+        printf("exec %s: %s\n", prog, strerror(errno));
+        _exit(127);
+    }
+    close(fds[1]);
+    out = fdopen(fds[0], "r");
+    while (out && fgets(line, sizeof(line), out)) {
+        line[strcspn(line, "\n")] = 0;
+        say("%s%s", prefix, line);
+    }
+    if (out) {
+        fclose(out);
+    }
+    if (pid > 0) {
+        waitpid(pid, &status, 0);
+    }
+    result("vfio-run", -1, "prog=%s exit=%d", prog,
+           WIFEXITED(status) ? WEXITSTATUS(status) : -1);
+}
+
+static void vfio_checks(uint32_t seed)
+{
+    char edu[32], path[PATH_MAX], group[32];
+
+    report_pci("pci");
+    find_edu(edu, sizeof(edu));
+    if (!edu[0]) {
+        result("vfio-group", 0, "no edu function (" EDU_ID ")");
+        return;
+    }
+    /* the kernel of guest/linux-patches groups endpoints at boot */
+    snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group", edu);
+    link_name(path, group, sizeof(group));
+    if (!strcmp(group, "none")) {
+        result("vfio-group", 0, "edu=%s has no IOMMU group", edu);
+        return;
+    }
+    vfio_group_prepare(edu);
+    run_forwarding(VFIO_CONFORMANCE, "PAMU-TAP ");
+    run_forwarding(VFIO_E2E, "");
+    /* the controller's ordinary DMA, once the container is gone */
+    vfio_group_restore();
+    report_pci("pci-after");
+    blk_read_check("blk-read");
+    blk_write_check(seed);
+}
+
 /* ---- main -------------------------------------------------------------- */
 
 static void io_checks(struct pamu_info *pi, uint32_t seed, bool demo)
 {
     if (demo) {
-        say("== PCI endpoints found at boot (Linux 6.1 probes the PAMU first,");
-        say("== so they have no IOMMU group yet); remove and re-scan them:");
+        say("== PCI endpoints found at boot and their IOMMU group:");
     }
-    report_pci("pci-boot");
-    pci_rescan();
     report_pci("pci");
     report_pamu_regs(pi);
     if (demo) {
         say("== DMA through the PAMU: virtio-blk read, write and read-back, "
             "e1000 ping");
     }
-    blk_read_check();
+    blk_read_check("blk-read");
     blk_write_check(seed);
     net_check();
+    if (pi->present && !demo) {
+        ownership_check(pi);
+    }
 }
 
 static void setup(void)
@@ -1264,6 +1550,8 @@ int main(void)
         report_pamu_regs(&pi);
     } else if (!strcmp(mode, "bench")) {
         bench(reps);
+    } else if (!strcmp(mode, "vfio")) {
+        vfio_checks(seed);
     }
     report_kmsg();
     result("done", -1, "mode=%s failures=%d", mode, failures);

@@ -1643,6 +1643,7 @@ static void test_device_tree(const void *data)
     const uint32_t reg[] = { cpu_to_be32(0x20000), cpu_to_be32(0x2000) };
     const uint32_t irq[] = { cpu_to_be32(24), cpu_to_be32(2) };
     const uint32_t liodn = cpu_to_be32(200);
+    const uint32_t stash_id = cpu_to_be32(32);  /* U-Boot's: 32 + 2 * core */
     g_autofree char *bios = e500_make_dummy_bios();
     g_autofree char *path = g_strdup_printf("/soc@%" PRIx64 "/iommu@20000",
                                             b->ccsr);
@@ -1666,6 +1667,9 @@ static void test_device_tree(const void *data)
     node = fdt_node_offset_by_compatible(fdt, -1, "fsl,mpc8544-guts");
     g_assert_cmpint(node, >=, 0);
     assert_prop(fdt, node, "compatible", guts_compat, sizeof(guts_compat));
+    node = fdt_path_offset(fdt, "/cpus/PowerPC,8544@0");
+    g_assert_cmpint(node, >=, 0);
+    assert_prop(fdt, node, "cache-stash-id", &stash_id, sizeof(stash_id));
     g_free(fdt);
 
     /* without a PAMU, none of it */
@@ -1675,6 +1679,8 @@ static void test_device_tree(const void *data)
     g_assert_cmpint(fdt_node_offset_by_compatible(fdt, -1, "fsl,pamu"), <, 0);
     node = fdt_node_offset_by_compatible(fdt, -1, "fsl,mpc8540-pci");
     g_assert_null(fdt_getprop(fdt, node, "fsl,liodn", NULL));
+    node = fdt_path_offset(fdt, "/cpus/PowerPC,8544@0");
+    g_assert_null(fdt_getprop(fdt, node, "cache-stash-id", NULL));
     node = fdt_node_offset_by_compatible(fdt, -1, "fsl,mpc8544-guts");
     assert_prop(fdt, node, "compatible", "fsl,mpc8544-guts",
                 sizeof("fsl,mpc8544-guts"));

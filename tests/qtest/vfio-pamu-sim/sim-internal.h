@@ -31,6 +31,8 @@ typedef struct SimConfig {
     unsigned max_windows;
     unsigned addr_bits;
     unsigned cpus;
+    /* deepest cache with a stash id, as a host's device tree gives them */
+    unsigned stash_levels;
     /* the host controller's inbound windows; none: it reaches everything */
     SimRange inbound[SIM_MAX_INBOUND];
     unsigned nr_inbound;

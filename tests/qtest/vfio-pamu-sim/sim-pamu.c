@@ -218,6 +218,9 @@ static int set_stash(SimPamu *p, struct vfio_iommu_pamu_attr *a)
          a->stash.cpu >= sim_config.cpus)) {
         return -EINVAL;
     }
+    if (a->stash.cache > sim_config.stash_levels) {
+        return -ENODEV;
+    }
     p->stash_cpu = a->stash.cpu;
     p->stash_cache = a->stash.cache;
     return 0;

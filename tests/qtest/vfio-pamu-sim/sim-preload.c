@@ -134,6 +134,8 @@ static void parse_key(const char *key, const char *val)
         sim_config.addr_bits = v;
     } else if (!strcmp(key, "cpus")) {
         sim_config.cpus = v;
+    } else if (!strcmp(key, "stash_levels") && v <= VFIO_PAMU_STASH_L3) {
+        sim_config.stash_levels = v;
     } else if (!strcmp(key, "memlock")) {
         sim_config.memlock = v;
     } else if (!strcmp(key, "cap_ipc_lock") && v <= 1) {
@@ -160,6 +162,7 @@ static void parse_config(void)
         .bdf = VFIO_PAMU_SIM_DEFAULT_BDF,
         .group = VFIO_PAMU_SIM_DEFAULT_GROUP,
         .banks = 3, .max_windows = 256, .addr_bits = 36, .cpus = 4,
+        .stash_levels = VFIO_PAMU_STASH_L1,
         .memlock = -1, .cap_ipc_lock = -1,
         .fail_iova = UINT64_MAX, .fail_errno = EIO,
     };

@@ -28,6 +28,7 @@
  *   max_windows  WINDOWS.max_count, 1..256               [256]
  *   addr_bits    PAMU address width, 12..64              [36]
  *   cpus         valid STASH cpu numbers are 0..cpus-1  [4]
+ *   stash_levels deepest STASH cache with a stash id, 0..3 [1]
  *   inbound      START+SIZE, an inbound window of the host PCIe controller;
  *                repeat for more, at most 8       [none: all IOVAs reachable]
  *   memlock      RLIMIT_MEMLOCK in bytes      [the process's own limit]
