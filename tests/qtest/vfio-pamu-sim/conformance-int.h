@@ -24,6 +24,7 @@
 #define MSI             VFIO_DMA_MAP_FLAG_MSI
 #define CONF_MAX_REACH  16
 #define CONF_MAX_MAPS   16
+#define CONF_OFFSETOFEND(t, f)  (offsetof(t, f) + sizeof(((t *)0)->f))
 
 typedef struct ConfRange {
     uint64_t start;

@@ -446,6 +446,27 @@ static void rule_info_argsz(Conf *c)
     CHECK(c, small.argsz > sizeof(small));
     CHECK_INT(c, small.cap_offset, 0);
     CHECK_HEX(c, small.flags, VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS);
+    /* as type1: nothing is written beyond argsz, which only grows */
+    small.argsz = CONF_OFFSETOFEND(struct vfio_iommu_type1_info,
+                                   iova_pgsizes);
+    small.cap_offset = 0x5a5a5a5a;
+    CHECK_INT(c, conf_ioctl(c->container, VFIO_IOMMU_GET_INFO, &small), 0);
+    CHECK_HEX(c, small.cap_offset, 0x5a5a5a5a);
+    CHECK(c, small.argsz > sizeof(small));
+}
+
+/* A caller's larger buffer keeps its argsz */
+static void rule_info_big_buffer(Conf *c)
+{
+    union {
+        struct vfio_iommu_type1_info info;
+        uint8_t bytes[4096];
+    } big = { .info.argsz = sizeof(big) };
+
+    REQUIRE_INT(c, conf_open(c), 0);
+    CHECK_INT(c, conf_ioctl(c->container, VFIO_IOMMU_GET_INFO, &big), 0);
+    CHECK_INT(c, big.info.argsz, sizeof(big));
+    CHECK_INT(c, big.info.cap_offset, sizeof(big.info));
 }
 
 static void rule_info_before_geometry(Conf *c)
@@ -625,6 +646,10 @@ static void rule_map_small_pages(Conf *c)
     CHECK_INT(c, conf_map(c, RW, ap + w + W4K, W4K, mem), -EINVAL);
     CHECK_INT(c, conf_map(c, RW, ap + 2 * w, W4K, mem + W4K), 0);
     CHECK_INT(c, conf_map(c, RW, ap + 3 * w, 2 * KiB, mem), -EINVAL);
+    /* a hole inside a window's memory is EFAULT, before contiguity */
+    munmap(mem + 3 * W4K, W4K);
+    CHECK_INT(c, conf_map(c, RW, ap + 4 * w, 16 * KiB, mem + 2 * W4K),
+              -EFAULT);
 }
 
 /* A hugepage is contiguous; a window maps it aligned, all or nothing */
@@ -1233,6 +1258,7 @@ const ConfRule conf_rules[] = {
     { "attr/msi-banks", rule_msi_banks },
     { "attr/fault", rule_fault_attr },
     { "info/argsz", rule_info_argsz },
+    { "info/big-buffer", rule_info_big_buffer },
     { "info/before-geometry", rule_info_before_geometry },
     { "info/after-geometry", rule_info_after_geometry },
     { "map/args", rule_map_args },

@@ -366,9 +366,13 @@ static int get_info(SimPamu *p, struct vfio_iommu_type1_info *info)
         info->iova_pgsizes = ~(MIN_WINDOW - 1) &
                              (addr_limit() ? (addr_limit() << 1) - 1 : ~0ULL);
     }
+    /* as type1: argsz only grows, nothing is written beyond it */
     if (info->argsz < sizeof(*info) + capsz) {
+        if (info->argsz >= offsetofend(struct vfio_iommu_type1_info,
+                                       cap_offset)) {
+            info->cap_offset = 0;
+        }
         info->argsz = sizeof(*info) + capsz;
-        info->cap_offset = 0;
         return 0;
     }
     cap = (void *)((char *)info + sizeof(*info));
@@ -379,7 +383,6 @@ static int get_info(SimPamu *p, struct vfio_iommu_type1_info *info)
     cap->nr_iovas = n;
     memcpy(cap->iova_ranges, ranges, n * sizeof(ranges[0]));
     info->cap_offset = sizeof(*info);
-    info->argsz = sizeof(*info) + capsz;
     return 0;
 }
 
@@ -566,10 +569,28 @@ static bool memlock_allows(SimPamu *p, uint64_t size)
     return true;
 }
 
+/* Whether every byte of [va, va + len) is in some mapping of the process */
+static bool range_mapped(const SimVma *vmas, size_t nr, uint64_t va,
+                         uint64_t len)
+{
+    uint64_t end = va + len;
+
+    while (va < end) {
+        const SimVma *v = sim_vmas_find(vmas, nr, va);
+
+        if (!v) {
+            return false;
+        }
+        va = v->end;
+    }
+    return true;
+}
+
 /*
- * Each window's host memory must be mapped (EFAULT otherwise), aligned to
- * what the window maps and inside one backing page, which is what makes it
- * physically contiguous (EINVAL otherwise).
+ * Every window's host memory must be mapped (EFAULT otherwise: checked for
+ * all windows first, as the kernel pins them all before it looks at the
+ * pages), aligned to what the window maps and inside one backing page,
+ * which is what makes it physically contiguous (EINVAL otherwise).
  */
 static int check_memory(uint64_t vaddr, uint64_t size, uint64_t piece)
 {
@@ -582,13 +603,15 @@ static int check_memory(uint64_t vaddr, uint64_t size, uint64_t piece)
         return -EFAULT;
     }
     for (off = 0; off < size && !ret; off += piece) {
+        if (!range_mapped(vmas, nr, vaddr + off, piece)) {
+            ret = -EFAULT;
+        }
+    }
+    for (off = 0; off < size && !ret; off += piece) {
         uint64_t va = vaddr + off;
         const SimVma *v = sim_vmas_find(vmas, nr, va);
-        const SimVma *last = sim_vmas_find(vmas, nr, va + piece - 1);
 
-        if (!v || !last) {
-            ret = -EFAULT;
-        } else if (va & (piece - 1) || v->page_size < piece) {
+        if (va & (piece - 1) || v->page_size < piece) {
             sim_log("map refused: window memory at 0x%llx is not "
                     "contiguous (pages of 0x%llx)",
                     (unsigned long long)va,
