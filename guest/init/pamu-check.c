@@ -110,10 +110,15 @@ static void say(const char *fmt, ...)
 
     n = snprintf(line, sizeof(line), "<13>pamu-check: ");
     va_start(ap, fmt);
-    vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+    vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
     va_end(ap);
+    /*
+     * The newline ends the record: the kernel keeps a record without one
+     * open for a continuation, and prints it only with the next message.
+     */
+    strcat(line, "\n");
     if (kmsg_fd < 0 || write(kmsg_fd, line, strlen(line)) < 0) {
-        printf("%s\n", line + 4);
+        printf("%s", line + 4);
         fflush(stdout);
     }
 }
