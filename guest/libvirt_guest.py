@@ -413,8 +413,12 @@ class Run:
         if rc != 0:
             return 'query-pamu: %s' % (err or 'virsh exited with %d' % rc)
         try:
-            return json.loads(out)['return']
-        except (ValueError, KeyError, TypeError):
+            reply = json.loads(out)
+            if 'error' in reply:
+                return 'query-pamu: %s: %s' % (reply['error'].get('class'),
+                                               reply['error'].get('desc'))
+            return reply['return']
+        except (ValueError, KeyError, TypeError, AttributeError):
             return 'query-pamu: unexpected answer %r' % out[:200]
 
     def pamu_entry(self, q):
