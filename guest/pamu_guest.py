@@ -868,6 +868,27 @@ def bench(a):
           % (a.reps, statistics.median(cpu[False]), statistics.median(cpu[True])))
 
 
+# --- the demo's closing view ------------------------------------------------------------------
+
+def shutdown_report(a):
+    """Waits on QMP for the guest to power off (QEMU then pauses, from
+    -action shutdown=pause), prints the PAMU as "info pamu" shows it and
+    quits QEMU.  A QEMU that goes away first (Ctrl-A x) ends it quietly."""
+    # -nographic puts the terminal in raw mode: newlines need a return
+    eol = '\r\n' if sys.stdout.isatty() else '\n'
+    try:
+        qmp = QMP(a.qmp, 60)
+        while qmp.wait_event('SHUTDOWN', 3600) is None:
+            pass
+        out = qmp.hmp('info pamu')
+        text = ['', "==> the guest's PAMU at power-off (info pamu):"] + out.splitlines()
+        sys.stdout.write(eol.join(text) + eol)
+        sys.stdout.flush()
+        qmp.command('quit')
+    except (OSError, EOFError, RuntimeError):
+        pass
+
+
 # --- command line --------------------------------------------------------------------------
 
 def main():
@@ -896,10 +917,14 @@ def main():
             p.add_argument('--reps', type=int, default=3)
     p = sub.add_parser('disk')
     p.add_argument('path')
+    p = sub.add_parser('shutdown-report')
+    p.add_argument('--qmp', required=True, help='QMP socket of the demo QEMU')
     a = ap.parse_args()
 
     if a.cmd == 'disk':
         make_disk(a.path)
+    elif a.cmd == 'shutdown-report':
+        shutdown_report(a)
     elif a.cmd == 'argv':
         sys.stdout.write('\0'.join(qemu_argv(a, a.disk, a.mode, not a.no_pamu, edu=a.edu)) + '\0')
     elif a.cmd == 'test':

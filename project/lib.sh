@@ -20,7 +20,7 @@ QEMU_BUILD=$BUILD_ROOT/qemu-build
 STAMPS=$BUILD_ROOT/stamps
 
 # Top-level directories of the repo that mirror QEMU paths (the overlay).
-OVERLAY_DIRS=(hw include tests docs)
+OVERLAY_DIRS=(hw include tests docs qapi)
 
 QEMU_TARGETS=ppc-softmmu,ppc64-softmmu
 QEMU_CONFIGURE_ARGS=(

@@ -24,6 +24,11 @@
  *   pamu.rearm=N  violation modes: for 3 s after the report, clear the
  *                 PAMU's violation record every N ms, so that the faults
  *                 the device keeps making are latched too (default 0: no)
+ *   pamu.hold=N   before the violation and before power-off, report
+ *                 "hold at=violation|poweroff" and wait up to N s for the
+ *                 host's go-ahead, a line "go violation|poweroff" on the
+ *                 console, so that the host can inspect the running machine
+ *                 at those points (default 0: no wait)
  *
  * Every finding is one line "PAMU-RESULT <what> key=value ..." in the
  * kernel log (written through /dev/kmsg so it never interleaves with kernel
@@ -50,6 +55,7 @@
 #include <netinet/in.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -104,10 +110,15 @@ static void say(const char *fmt, ...)
 
     n = snprintf(line, sizeof(line), "<13>pamu-check: ");
     va_start(ap, fmt);
-    vsnprintf(line + n, sizeof(line) - n, fmt, ap);
+    vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
     va_end(ap);
+    /*
+     * The newline ends the record: the kernel keeps a record without one
+     * open for a continuation, and prints it only with the next message.
+     */
+    strcat(line, "\n");
     if (kmsg_fd < 0 || write(kmsg_fd, line, strlen(line)) < 0) {
-        printf("%s\n", line + 4);
+        printf("%s", line + 4);
         fflush(stdout);
     }
 }
@@ -1481,6 +1492,54 @@ static void vfio_checks(uint32_t seed)
     blk_write_check(seed);
 }
 
+/*
+ * pamu.hold: reports the hold point and waits for the line "go @point" on
+ * the console (fd 0, in canonical mode: one line per read) or for the
+ * timeout.  Other lines, e.g. a stray empty one, are ignored.
+ */
+static void hold(const char *point)
+{
+    unsigned secs = strtoul(param("pamu.hold", "0"), NULL, 0);
+    uint64_t start = now_ns(), deadline = start + secs * 1000000000ull;
+    const char *how = "timeout";
+    char want[32], line[128];
+
+    if (!secs) {
+        return;
+    }
+    snprintf(want, sizeof(want), "go %s", point);
+    result("hold", -1, "at=%s seconds=%u", point, secs);
+    for (;;) {
+        struct pollfd pfd = { .fd = 0, .events = POLLIN };
+        uint64_t now = now_ns();
+        ssize_t n;
+
+        if (now >= deadline) {
+            break;
+        }
+        n = poll(&pfd, 1, (deadline - now) / 1000000 + 1);
+        if (n < 0 && errno == EINTR) {
+            continue;
+        }
+        if (n <= 0) {
+            break;
+        }
+        n = read(0, line, sizeof(line) - 1);
+        if (n <= 0) {
+            how = "no-console-input";
+            break;
+        }
+        line[n] = 0;
+        line[strcspn(line, "\r\n")] = 0;
+        if (!strcmp(line, want)) {
+            how = "go";
+            break;
+        }
+    }
+    result("resume", -1, "at=%s how=%s waited-ms=%u", point, how,
+           (unsigned)((now_ns() - start) / 1000000));
+}
+
 /* ---- main -------------------------------------------------------------- */
 
 static void io_checks(struct pamu_info *pi, uint32_t seed, bool demo)
@@ -1533,6 +1592,10 @@ int main(void)
     } else if (!strncmp(mode, "violation-", 10)) {
         report_pamu_regs(&pi);
     }
+    if (!strncmp(mode, "violation-", 10) ||
+        (!strcmp(mode, "demo") && pi.present)) {
+        hold("violation");
+    }
     if (!strcmp(mode, "demo") && !pi.present) {
         say("== no PAMU in this machine: no access violation demo");
     } else if (!strcmp(mode, "demo")) {
@@ -1559,6 +1622,7 @@ int main(void)
         say("== demo finished, %d in-guest check(s) failed; powering off",
             failures);
     }
+    hold("poweroff");
     /*
      * No sync(): the disk I/O used O_DIRECT and fdatasync, and after a
      * violation a flush could wait for ever on the blocked device.

@@ -292,3 +292,75 @@ void pamu_walk(const PAMUWalkRegs *regs, PAMUFetchFn *fetch, void *opaque,
     }
     translate(gov, addr, rbase, rlog2, res);
 }
+
+PAMUAvs1Class pamu_avs1_class(uint32_t avs1, unsigned *sub_code)
+{
+    static const struct {
+        PAMUAvs1Class cls;
+        unsigned shift, length;
+    } fields[] = {
+        { PAMU_CLASS_GATE_CLOSED, R_AVS1_GCV_SHIFT, R_AVS1_GCV_LENGTH },
+        { PAMU_CLASS_DISABLED, R_AVS1_PDV_SHIFT, R_AVS1_PDV_LENGTH },
+        { PAMU_CLASS_LIODN, R_AVS1_LAV_SHIFT, R_AVS1_LAV_LENGTH },
+        { PAMU_CLASS_WINDOW, R_AVS1_WAV_SHIFT, R_AVS1_WAV_LENGTH },
+        { PAMU_CLASS_PERMISSION, R_AVS1_APV_SHIFT, R_AVS1_APV_LENGTH },
+        { PAMU_CLASS_OPERATION, R_AVS1_OTV_SHIFT, R_AVS1_OTV_LENGTH },
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(fields); i++) {
+        unsigned v = extract32(avs1, fields[i].shift, fields[i].length);
+
+        if (v) {
+            *sub_code = v;
+            return fields[i].cls;
+        }
+    }
+    *sub_code = 0;
+    return PAMU_CLASS_NONE;
+}
+
+const char *pamu_avs1_reason(uint32_t avs1)
+{
+    static const char *const lav[] = {
+        [PAMU_LAV_NOT_IN_PPAACT] = "LIODN beyond the PPAACT limit",
+        [PAMU_LAV_INVALID] = "PAACE invalid or unreadable",
+        [PAMU_LAV_BAD_SIZE] = "window size below 4 KiB",
+    };
+    static const char *const wav[] = {
+        [PAMU_WAV_OUTSIDE] = "address outside the window",
+        [PAMU_WAV_SUBWINDOW] = "no usable entry for the subwindow",
+        [PAMU_WAV_UNMAPPED] = "address beyond the mapped part of the "
+                              "subwindow",
+        [PAMU_WAV_UNIMPLEMENTED] = "page translation (ATM 2/3) is not "
+                                   "modelled",
+        [PAMU_WAV_WRAP] = "translation would pass 2^64",
+    };
+    static const char *const apv[] = {
+        [PAMU_APV_READ] = "read not permitted",
+        [PAMU_APV_WRITE] = "write not permitted",
+    };
+    const char *reason = NULL;
+    unsigned code;
+
+    switch (pamu_avs1_class(avs1, &code)) {
+    case PAMU_CLASS_NONE:
+        return "no violation";
+    case PAMU_CLASS_GATE_CLOSED:
+        return "the unit's gate is closed (PC[PGC])";
+    case PAMU_CLASS_DISABLED:
+        return "the unit is not enabled (PC[PE] clear)";
+    case PAMU_CLASS_LIODN:
+        reason = code < ARRAY_SIZE(lav) ? lav[code] : NULL;
+        break;
+    case PAMU_CLASS_WINDOW:
+        reason = code < ARRAY_SIZE(wav) ? wav[code] : NULL;
+        break;
+    case PAMU_CLASS_PERMISSION:
+        reason = code < ARRAY_SIZE(apv) ? apv[code] : NULL;
+        break;
+    case PAMU_CLASS_OPERATION:
+        return "operation translation violation";
+    }
+    return reason ? reason : "unknown sub-code";
+}

@@ -494,36 +494,46 @@ static void pamu_log_walk(uint32_t liodn, uint64_t addr,
     }
 }
 
+static const char *pamu_access_name(PAMUAccess access)
+{
+    return access == PAMU_ACCESS_WRITE ? "write" :
+           access == PAMU_ACCESS_READ ? "read" : "query";
+}
+
 /*
  * Latches the first violation into the unit's AVS1/AVS2/AVA registers;
  * later ones are blocked too but only counted until software clears AV.
  */
 static void pamu_record_violation(PAMUState *s, unsigned unit,
                                   uint32_t liodn, uint64_t addr,
-                                  uint32_t avs1, const char *access)
+                                  uint32_t avs1, PAMUAccess access)
 {
     PAMUUnit *u = &s->units[unit];
+    const char *what = pamu_access_name(access);
+    uint32_t record = 0;
     uint64_t lost = 0;
 
     qemu_mutex_lock(&s->lock);
     if (!FIELD_EX32(PREG(u, AVS1), AVS1, AV)) {
-        uint32_t record = FIELD_DP32(avs1, AVS1, AV, 1);
-
-        PREG(u, AVS1) = FIELD_DP32(record, AVS1, LIODN, liodn);
+        record = FIELD_DP32(avs1, AVS1, AV, 1);
+        record = FIELD_DP32(record, AVS1, LIODN, liodn);
+        PREG(u, AVS1) = record;
         PREG(u, AVS2) = 0;
         PREG(u, AVAH) = addr >> 32;
         PREG(u, AVAL) = addr;
         PREG(u, PICS) = FIELD_DP32(PREG(u, PICS), PICS, AVICS, 1);
     } else {
-        lost = ++s->lost_violations;
+        s->lost_violations++;
+        lost = ++s->unit_lost[unit];
     }
     qemu_mutex_unlock(&s->lock);
 
     if (lost) {
-        trace_pamu_violation_lost(unit, liodn, addr, access, avs1, lost);
+        trace_pamu_violation_lost(unit, liodn, addr, what, avs1, lost);
         return;
     }
-    trace_pamu_violation(unit, liodn, addr, access, avs1);
+    trace_pamu_violation(unit, liodn, addr, what, avs1);
+    pamu_send_violation_event(unit, liodn, addr, access, record);
     /*
      * DMA may come from a thread without the BQL, such as an iothread,
      * which must not wait for the BQL here: the BQL holder may be waiting
@@ -551,8 +561,6 @@ static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     PAMUAccess access = flag == IOMMU_WO ? PAMU_ACCESS_WRITE :
                         flag == IOMMU_RO ? PAMU_ACCESS_READ :
                         PAMU_ACCESS_QUERY;
-    const char *what = flag == IOMMU_WO ? "write" :
-                       flag == IOMMU_RO ? "read" : "query";
     IOMMUTLBEntry entry = {
         .target_as = &s->memory_as,
         .iova = addr & ~(uint64_t)(PAMU_UNIT_SIZE - 1),
@@ -576,7 +584,7 @@ static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     if (res.status == PAMU_WALK_VIOLATION) {
         if (access != PAMU_ACCESS_QUERY) {
             pamu_record_violation(s, sp->unit, sp->liodn, addr, res.avs1,
-                                  what);
+                                  access);
         }
         return entry;
     }
@@ -586,9 +594,10 @@ static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     entry.addr_mask = (1ULL << res.size_log2) - 1;
     entry.perm = IOMMU_ACCESS_FLAG(res.perm & PAMU_ACCESS_READ,
                                    res.perm & PAMU_ACCESS_WRITE);
-    trace_pamu_translate(sp->liodn, addr, what, res.status ==
-                         PAMU_WALK_BYPASS, entry.translated_addr +
-                         (addr - entry.iova), entry.addr_mask, res.subwindow);
+    trace_pamu_translate(sp->liodn, addr, pamu_access_name(access),
+                         res.status == PAMU_WALK_BYPASS,
+                         entry.translated_addr + (addr - entry.iova),
+                         entry.addr_mask, res.subwindow);
     return entry;
 }
 
@@ -644,7 +653,7 @@ bool pamu_check_initiator(PAMUState *s, unsigned unit, uint32_t liodn,
 }
 
 MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
-                                Error **errp)
+                                Object *initiator, Error **errp)
 {
     PAMULiodnSpace *sp;
     g_autofree char *name = NULL, *iommu_name = NULL, *bypass_name = NULL;
@@ -661,6 +670,7 @@ MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
     sp->pamu = s;
     sp->liodn = liodn;
     sp->unit = unit;
+    sp->initiator = object_get_canonical_path(initiator);
     name = g_strdup_printf("pamu-liodn-%u", liodn);
     iommu_name = g_strdup_printf("%s-iommu", name);
     bypass_name = g_strdup_printf("%s-bypass", name);
@@ -678,6 +688,36 @@ MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
     return &sp->root;
 }
 
+void pamu_unit_snapshot(PAMUState *s, unsigned unit, PAMUUnit *regs,
+                        bool *bypassed, uint64_t *lost)
+{
+    qemu_mutex_lock(&s->lock);
+    *regs = s->units[unit];
+    *bypassed = s->bypass & PAMU_BYPASS_BIT(unit);
+    *lost = s->unit_lost[unit];
+    qemu_mutex_unlock(&s->lock);
+}
+
+bool pamu_read_entry(PAMUState *s, unsigned unit, uint64_t addr,
+                     uint32_t words[PAMU_PAACE_WORDS])
+{
+    PAMUFetchCtx ctx = { .s = s };
+
+    RCU_READ_LOCK_GUARD();
+    ctx.v = qatomic_rcu_read(&s->views[unit]);
+    return pamu_fetch(&ctx, addr, words, PAMU_PAACE_WORDS);
+}
+
+void pamu_probe(PAMUState *s, unsigned unit, uint32_t liodn, uint64_t addr,
+                PAMUAccess access, PAMUWalkResult *res)
+{
+    PAMUFetchCtx ctx = { .s = s };
+
+    RCU_READ_LOCK_GUARD();
+    ctx.v = qatomic_rcu_read(&s->views[unit]);
+    pamu_walk(&ctx.v->regs, pamu_fetch, &ctx, liodn, addr, access, res);
+}
+
 static void pamu_reset_exit(Object *obj, ResetType type)
 {
     PAMUState *s = PAMU(obj);
@@ -686,6 +726,7 @@ static void pamu_reset_exit(Object *obj, ResetType type)
     memset(s->units, 0, sizeof(s->units));
     s->bypass = pamu_bypass_mask(s);
     s->lost_violations = 0;
+    memset(s->unit_lost, 0, sizeof(s->unit_lost));
     qemu_mutex_unlock(&s->lock);
     pamu_update_views(s);
     pamu_switch_spaces(s);
@@ -766,13 +807,21 @@ static void pamu_unrealize(DeviceState *dev)
     s->irq_bh = NULL;
 }
 
+static void pamu_free_space(gpointer data)
+{
+    PAMULiodnSpace *sp = data;
+
+    g_free(sp->initiator);
+    g_free(sp);
+}
+
 static void pamu_init(Object *obj)
 {
     PAMUState *s = PAMU(obj);
 
     qemu_mutex_init(&s->lock);
     /* A machine checks its initiators against it before realize */
-    s->spaces = g_hash_table_new_full(NULL, NULL, NULL, g_free);
+    s->spaces = g_hash_table_new_full(NULL, NULL, NULL, pamu_free_space);
 }
 
 /* The spaces' memory regions, children of @obj, are gone by now. */
@@ -805,6 +854,25 @@ static const VMStateDescription vmstate_pamu_unit = {
     },
 };
 
+static bool pamu_unit_lost_needed(void *opaque)
+{
+    PAMUState *s = opaque;
+
+    return s->lost_violations != 0;
+}
+
+/* Added after the first version: sources without it counted only a total. */
+static const VMStateDescription vmstate_pamu_unit_lost = {
+    .name = "pamu/unit-lost",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = pamu_unit_lost_needed,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT64_ARRAY(unit_lost, PAMUState, PAMU_MAX_UNITS),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_pamu = {
     .name = "pamu",
     .version_id = 1,
@@ -820,6 +888,10 @@ static const VMStateDescription vmstate_pamu = {
         VMSTATE_STRUCT_VARRAY_UINT32(units, PAMUState, num_units, 1,
                                      vmstate_pamu_unit, PAMUUnit),
         VMSTATE_END_OF_LIST()
+    },
+    .subsections = (const VMStateDescription * const []) {
+        &vmstate_pamu_unit_lost,
+        NULL
     },
 };
 

@@ -11,7 +11,10 @@
 #include "qemu/osdep.h"
 #include <libfdt.h>
 #include "libqtest.h"
+#include "qemu/units.h"
+#include "qemu/timer.h"
 #include "qobject/qdict.h"
+#include "qobject/qlist.h"
 #include "hw/pci/pci_regs.h"
 #include "hw/iommu/pamu-regs.h"
 #include "e500-pci-edu.h"
@@ -1771,6 +1774,429 @@ static void test_ccsr_room(const void *data)
     unlink(bios);
 }
 
+/* --- the monitor: query-pamu, x-pamu-translate, events, info pamu ------ */
+
+/* x-pamu-translate of one access by the PCI LIODN; the caller unrefs. */
+static QDict *translate(PamuTest *t, uint64_t iova, const char *access)
+{
+    QDict *resp = qtest_qmp(t->qts, "{'execute': 'x-pamu-translate', "
+                            "'arguments': {'liodn': %u, 'address': %" PRIu64
+                            ", 'access': %s}}", PCI_LIODN, iova, access);
+    QDict *ret;
+
+    g_assert_false(qdict_haskey(resp, "error"));
+    ret = qdict_get_qdict(resp, "return");
+    qobject_ref(ret);
+    qobject_unref(resp);
+    return ret;
+}
+
+/*
+ * One step of the translation order: what x-pamu-translate predicts for
+ * a DMA of the pattern at @iova is what the DMA then does.  @violation is
+ * NULL if the access must pass, to land at @pa.
+ */
+typedef struct TranslateStep {
+    const char *what;
+    uint64_t iova;
+    bool write;
+    const char *violation;
+    uint32_t avs1;
+    uint64_t pa;
+} TranslateStep;
+
+static void check_step(PamuTest *t, const TranslateStep *st)
+{
+    g_autoptr(QDict) ret = translate(t, st->iova, st->write ? "write" :
+                                     "read");
+
+    g_test_message("step: %s", st->what);
+    /* asking latched nothing */
+    assert_no_record(t, 0);
+    g_assert_false(qtest_get_irq(t->qts, 0));
+
+    if (!st->violation) {
+        g_assert_true(qdict_get_bool(ret, "allowed"));
+        g_assert_cmphex(qdict_get_int(ret, "translated-address"), ==,
+                        st->pa);
+        g_assert_false(qdict_haskey(ret, "violation"));
+        if (st->write) {
+            write_lands(t, st->iova, st->pa);
+        } else {
+            /* the edu buffer must still hold the pattern afterwards */
+            qtest_memwrite(t->qts, st->pa, t->pattern, LEN);
+            dma_from_ram(t, st->iova, LEN);
+        }
+        assert_no_record(t, 0);
+        return;
+    }
+    g_assert_false(qdict_get_bool(ret, "allowed"));
+    g_assert_cmpstr(qdict_get_str(ret, "violation"), ==, st->violation);
+    g_assert_cmphex(qdict_get_int(ret, "avs1"), ==, st->avs1);
+    g_assert_false(qdict_haskey(ret, "translated-address"));
+    if (st->write) {
+        dma_to_ram(t, st->iova, LEN);
+    } else {
+        dma_from_ram(t, st->iova, LEN);
+    }
+    assert_record(t, 0, st->avs1, st->iova);
+    clear_record(t, 0);
+}
+
+/* Every check of the translation order, asked first and then done. */
+static void test_monitor_translate(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20,
+                        .wba = 0x400000 };      /* [4 MiB, 6 MiB) */
+    g_autoptr(QDict) ret = NULL;
+
+    start(&t, data, NULL);
+    put_paace(&t, &e);
+    program_unit(&t, 0, R_PICS_AVIE_MASK);
+
+    /* bypassed: anything goes, untranslated */
+    ret = translate(&t, 0x123456, "write");
+    g_assert_true(qdict_get_bool(ret, "allowed"));
+    g_assert_true(qdict_get_bool(ret, "bypassed"));
+    g_assert_cmphex(qdict_get_int(ret, "translated-address"), ==, 0x123456);
+    set_bypass(&t, 0);
+
+    pamu_write(&t, 0, A_PC, R_PC_PGC_MASK | R_PC_PE_MASK);
+    check_step(&t, &(TranslateStep) { "gate closed", 0x400000, true,
+                                      "gate-closed", R_AVS1_GCV_MASK });
+    pamu_write(&t, 0, A_PC, 0);
+    check_step(&t, &(TranslateStep) { "PE = 0", 0x400000, true, "disabled",
+                                      R_AVS1_PDV_MASK });
+    pamu_write(&t, 0, A_PC, R_PC_PE_MASK);
+
+    pamu_write(&t, 0, A_PPLAL, paace(PCI_LIODN));
+    check_step(&t, &(TranslateStep) { "LIODN beyond the PPAACT", 0x400000,
+                                      true, "liodn",
+                                      LAV(PAMU_LAV_NOT_IN_PPAACT) });
+    pamu_write(&t, 0, A_PPLAL, PPAACT + PPAACT_ENTRIES * PAMU_PAACE_SIZE);
+    e.v = false;
+    put_paace(&t, &e);
+    check_step(&t, &(TranslateStep) { "invalid PAACE", 0x400000, false,
+                                      "liodn", LAV(PAMU_LAV_INVALID) });
+    e.v = true;
+    e.wse = 10;
+    put_paace(&t, &e);
+    check_step(&t, &(TranslateStep) { "window below 4 KiB", 0x400000, true,
+                                      "liodn", LAV(PAMU_LAV_BAD_SIZE) });
+    e.wse = 20;
+    put_paace(&t, &e);
+    check_step(&t, &(TranslateStep) { "outside the window", 0x600000, true,
+                                      "window", WAV(PAMU_WAV_OUTSIDE) });
+    e.atm = PAMU_ATM_PAGE;
+    put_paace(&t, &e);
+    check_step(&t, &(TranslateStep) { "page translation", 0x400000, true,
+                                      "window",
+                                      WAV(PAMU_WAV_UNIMPLEMENTED) });
+    e = (PAMUTestEntry) { .v = true, .ap = PAMU_AP_RW, .wse = 17,
+                          .wba = 0x400000, .atm = PAMU_ATM_WINDOW,
+                          .twba = 0xffffffffffff0000ULL };
+    put_paace(&t, &e);
+    check_step(&t, &(TranslateStep) { "past 2^64", 0x420000, true, "window",
+                                      WAV(PAMU_WAV_WRAP) });
+
+    e = pamu_test_identity_entry(PAMU_AP_WRITE);
+    put_paace(&t, &e);
+    check_step(&t, &(TranslateStep) { "read not permitted", 0x310000, false,
+                                      "permission", APV(PAMU_APV_READ) });
+    e.ap = PAMU_AP_READ;
+    put_paace(&t, &e);
+    check_step(&t, &(TranslateStep) { "write not permitted", 0x310000, true,
+                                      "permission", APV(PAMU_APV_WRITE) });
+    check_step(&t, &(TranslateStep) { "read permitted", 0x310000, false,
+                                      NULL, 0, 0x310000 });
+
+    /* subwindows: SPAACE missing, invalid, partly mapped, translating */
+    put_subwindows(&t);
+    check_step(&t, &(TranslateStep) { "invalid SPAACE", SW_BASE + SW_SIZE,
+                                      true, "window",
+                                      WAV(PAMU_WAV_SUBWINDOW) });
+    check_step(&t, &(TranslateStep) { "SPAACE beyond the SPAACT",
+                                      SW_BASE + 4 * SW_SIZE, true, "window",
+                                      WAV(PAMU_WAV_SUBWINDOW) });
+    check_step(&t, &(TranslateStep) { "beyond the mapped part",
+                                      SW_BASE + 2 * SW_SIZE + 0x10000, true,
+                                      "window", WAV(PAMU_WAV_UNMAPPED) });
+    check_step(&t, &(TranslateStep) { "read-only subwindow",
+                                      SW_BASE + 3 * SW_SIZE, true,
+                                      "permission", APV(PAMU_APV_WRITE) });
+    check_step(&t, &(TranslateStep) { "subwindow 2", SW_BASE + 2 * SW_SIZE +
+                                      0x100, true, NULL, 0, 0x400100 });
+
+    /* what the block around an address and the permissions are */
+    qobject_unref(ret);
+    ret = translate(&t, SW_BASE + 2 * SW_SIZE + 0x100, "none");
+    g_assert_true(qdict_get_bool(ret, "allowed"));
+    g_assert_false(qdict_get_bool(ret, "bypassed"));
+    g_assert_cmphex(qdict_get_int(ret, "size"), ==, 0x10000);
+    g_assert_cmpint(qdict_get_int(ret, "subwindow"), ==, 2);
+    g_assert_true(qdict_get_bool(ret, "read"));
+    g_assert_true(qdict_get_bool(ret, "write"));
+    qobject_unref(ret);
+    ret = translate(&t, SW_BASE + 3 * SW_SIZE + 0x10, "none");
+    g_assert_true(qdict_get_bool(ret, "allowed"));
+    g_assert_true(qdict_get_bool(ret, "read"));
+    g_assert_false(qdict_get_bool(ret, "write"));
+    g_assert_cmphex(qdict_get_int(ret, "translated-address"), ==, 0x600010);
+    finish(&t);
+}
+
+static QDict *wait_violation_event(PamuTest *t)
+{
+    QDict *ev = qtest_qmp_eventwait_ref(t->qts, "PAMU_ACCESS_VIOLATION");
+    QDict *data = qdict_get_qdict(ev, "data");
+
+    qobject_ref(data);
+    qobject_unref(ev);
+    return data;
+}
+
+static void assert_event(QDict *data, uint64_t addr, const char *access,
+                         const char *violation, uint32_t avs1_bits)
+{
+    g_assert_cmpint(qdict_get_int(data, "unit"), ==, 0);
+    g_assert_cmpint(qdict_get_int(data, "liodn"), ==, PCI_LIODN);
+    g_assert_cmphex(qdict_get_int(data, "address"), ==, addr);
+    g_assert_cmpstr(qdict_get_str(data, "access"), ==, access);
+    g_assert_cmpstr(qdict_get_str(data, "violation"), ==, violation);
+    g_assert_cmphex(qdict_get_int(data, "avs1"), ==,
+                    FIELD_DP32(avs1_bits | R_AVS1_AV_MASK, AVS1, LIODN,
+                               PCI_LIODN));
+}
+
+/* Nothing but the events already seen: a QMP round trip flushes them. */
+static void assert_no_event(PamuTest *t)
+{
+    qobject_unref(qtest_qmp(t->qts, "{'execute': 'query-status'}"));
+    g_assert_null(qtest_qmp_event_ref(t->qts, "PAMU_ACCESS_VIOLATION"));
+}
+
+/* Every latched record is an event; a lost one is not; a burst is merged. */
+static void test_monitor_event(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
+    QDict *ev;
+
+    start_mapped(&t, data, &e);
+    dma_to_ram(&t, 0x310000, LEN);
+    ev = wait_violation_event(&t);
+    assert_event(ev, 0x310000, "write", "permission", APV(PAMU_APV_WRITE));
+    qobject_unref(ev);
+
+    /* blocked while a record is pending: counted, no event */
+    dma_to_ram(&t, 0x320000, LEN);
+    assert_no_event(&t);
+
+    /*
+     * The guest clears the record and faults again at once: latched, but
+     * the event waits for the end of the rate limit's second, and the
+     * last record of the burst is the one reported.
+     */
+    clear_record(&t, 0);
+    e.v = false;
+    put_paace(&t, &e);
+    dma_from_ram(&t, 0x330000, LEN);
+    assert_record(&t, 0, LAV(PAMU_LAV_INVALID), 0x330000);
+    clear_record(&t, 0);
+    dma_to_ram(&t, 0x340000, LEN);
+    assert_no_event(&t);
+    qtest_clock_step(t.qts, NANOSECONDS_PER_SECOND);
+    ev = wait_violation_event(&t);
+    assert_event(ev, 0x340000, "write", "liodn", LAV(PAMU_LAV_INVALID));
+    qobject_unref(ev);
+    assert_no_event(&t);
+    finish(&t);
+}
+
+static QDict *query_pamu(PamuTest *t)
+{
+    QDict *resp = qtest_qmp(t->qts, "{'execute': 'query-pamu'}");
+    QDict *ret = qdict_get_qdict(resp, "return");
+
+    g_assert_nonnull(ret);
+    qobject_ref(ret);
+    qobject_unref(resp);
+    return ret;
+}
+
+static QDict *list_item(QDict *d, const char *key, unsigned n)
+{
+    const QListEntry *entry = qlist_first(qdict_get_qlist(d, key));
+
+    while (n--) {
+        entry = qlist_next(entry);
+    }
+    g_assert_nonnull(entry);
+    return qobject_to(QDict, qlist_entry_obj(entry));
+}
+
+/* @line, with its newline, is in @text, HMP output with "\r\n" endings. */
+static void assert_has_line(const char *text, const char *line)
+{
+    g_auto(GStrv) lines = g_strsplit(text, "\r\n", -1);
+    g_autofree char *plain = g_strjoinv("\n", lines);
+
+    if (!strstr(plain, line)) {
+        g_test_message("info pamu:");
+        g_test_message("%s", plain);
+        g_test_message("missing: %s", line);
+        g_assert_not_reached();
+    }
+}
+
+/* query-pamu and info pamu show the registers and the decoded tables. */
+static void test_monitor_query(const void *data)
+{
+    PamuTest t;
+    g_autoptr(QDict) info = NULL;
+    g_autofree char *hmp = NULL, *line = NULL;
+    QDict *unit, *liodn, *pe, *sw;
+    uint32_t avs1;
+    int64_t lost;
+
+    start(&t, data, NULL);
+    put_subwindows(&t);
+    write_blocked(&t, 0, SW_BASE + SW_SIZE, 0x500000,
+                  WAV(PAMU_WAV_SUBWINDOW));
+    info = query_pamu(&t);
+    lost = qdict_get_int(list_item(info, "units", 0), "lost-violations");
+    qobject_unref(info);
+    dma_to_ram(&t, SW_BASE + 4 * SW_SIZE, LEN);    /* lost */
+
+    info = query_pamu(&t);
+    g_assert_cmpstr(qdict_get_str(info, "qom-path"), ==,
+                    "/machine/peripheral/pamu");
+    unit = list_item(info, "units", 0);
+    g_assert_false(qdict_get_bool(unit, "bypassed"));
+    g_assert_true(qdict_get_bool(unit, "enabled"));
+    g_assert_false(qdict_get_bool(unit, "gate-closed"));
+    g_assert_cmphex(qdict_get_int(unit, "ppaact-base"), ==, PPAACT);
+    g_assert_cmphex(qdict_get_int(unit, "spaact-limit"), ==,
+                    spaace(SW_FSPI + 3));
+    g_assert_cmpint(qdict_get_int(unit, "max-liodn"), ==, 0x4ff);
+    g_assert_cmpint(qdict_get_int(unit, "max-subwindows"), ==, 256);
+    g_assert_true(qdict_get_bool(unit, "violation-interrupt"));
+    /* counted per piece of a blocked transfer: the second one counts */
+    g_assert_cmpint(qdict_get_int(unit, "lost-violations"), >, lost);
+    lost = qdict_get_int(unit, "lost-violations");
+    sw = qdict_get_qdict(unit, "violation");
+    g_assert_cmpint(qdict_get_int(sw, "liodn"), ==, PCI_LIODN);
+    g_assert_cmphex(qdict_get_int(sw, "address"), ==, SW_BASE + SW_SIZE);
+    g_assert_cmpstr(qdict_get_str(sw, "violation"), ==, "window");
+    g_assert_cmpint(qdict_get_int(sw, "sub-code"), ==, PAMU_WAV_SUBWINDOW);
+    g_assert_cmpstr(qdict_get_str(sw, "reason"), ==,
+                    "no usable entry for the subwindow");
+
+    liodn = list_item(info, "liodns", 0);
+    g_assert_cmpint(qdict_get_int(liodn, "liodn"), ==, PCI_LIODN);
+    g_assert_nonnull(strstr(qdict_get_str(liodn, "initiator"), "pci"));
+    pe = qdict_get_qdict(liodn, "paace");
+    g_assert_cmphex(qdict_get_int(pe, "address"), ==, paace(PCI_LIODN));
+    g_assert_true(qdict_get_bool(pe, "valid"));
+    g_assert_cmphex(qdict_get_int(pe, "window-base"), ==, SW_BASE);
+    g_assert_cmphex(qdict_get_int(pe, "window-size"), ==, 16 * MiB);
+    g_assert_cmpstr(qdict_get_str(pe, "atm"), ==, "window");
+    g_assert_cmphex(qdict_get_int(pe, "translated-base"), ==, 0x200000);
+    g_assert_cmphex(qdict_get_int(pe, "mapped-size"), ==, SW_SIZE);
+    g_assert_cmpint(qdict_get_int(pe, "subwindows"), ==, 16);
+    g_assert_cmphex(qdict_get_int(pe, "fspi"), ==, SW_FSPI);
+    g_assert_cmpint(qlist_size(qdict_get_qlist(pe, "spaaces")), ==, 15);
+    sw = list_item(pe, "spaaces", 0);
+    g_assert_false(qdict_get_bool(qdict_get_qdict(sw, "entry"), "valid"));
+    sw = list_item(pe, "spaaces", 1);
+    g_assert_cmpint(qdict_get_int(sw, "subwindow"), ==, 2);
+    g_assert_cmphex(qdict_get_int(sw, "index"), ==, SW_FSPI + 1);
+    sw = qdict_get_qdict(sw, "entry");
+    g_assert_true(qdict_get_bool(sw, "valid"));
+    g_assert_cmphex(qdict_get_int(sw, "mapped-size"), ==, 0x10000);
+    g_assert_cmphex(qdict_get_int(sw, "translated-base"), ==, 0x400000);
+    sw = list_item(pe, "spaaces", 2);
+    g_assert_true(qdict_get_bool(qdict_get_qdict(sw, "entry"), "read"));
+    g_assert_false(qdict_get_bool(qdict_get_qdict(sw, "entry"), "write"));
+    sw = list_item(pe, "spaaces", 3);
+    g_assert_false(qdict_haskey(sw, "entry"));
+    g_assert_cmpstr(qdict_get_str(sw, "error"), ==,
+                    "beyond the SPAACT limit");
+
+    hmp = qtest_hmp(t.qts, "info pamu");
+    assert_has_line(hmp, "unit 0: not bypassed, enabled, gate open\n");
+    line = g_strdup_printf("  PPAACT 0x%016llx..0x%016llx (%u entries)\n",
+                           PPAACT, PPAACT + PPAACT_ENTRIES * PAMU_PAACE_SIZE,
+                           PPAACT_ENTRIES);
+    assert_has_line(hmp, line);
+    g_free(line);
+    avs1 = WAV(PAMU_WAV_SUBWINDOW) | R_AVS1_AV_MASK;
+    avs1 = FIELD_DP32(avs1, AVS1, LIODN, PCI_LIODN);
+    line = g_strdup_printf("  violation: LIODN 0x%x, address 0x%016llx: "
+                           "window 2 (no usable entry for the subwindow), "
+                           "AVS1 0x%08x, AVS2 0x00000000\n", PCI_LIODN,
+                           SW_BASE + SW_SIZE, avs1);
+    assert_has_line(hmp, line);
+    g_free(line);
+    line = g_strdup_printf("  lost violations: %" PRId64 "\n", lost);
+    assert_has_line(hmp, line);
+    g_free(line);
+    line = g_strdup_printf("LIODN 0x%x (unit 0, %s): PAACE at 0x%016llx: "
+                           "valid, window 0x%016llx (16 MiB), rw, ATM window "
+                           "-> 0x0000000000200000, 1 MiB mapped, "
+                           "16 subwindows, FSPI 0x%x\n", PCI_LIODN,
+                           qdict_get_str(liodn, "initiator"),
+                           PPAACT + PCI_LIODN * PAMU_PAACE_SIZE, SW_BASE,
+                           SW_FSPI);
+    assert_has_line(hmp, line);
+    g_free(line);
+    line = g_strdup_printf("  subwindow 2: SPAACE 0x%x at 0x%016llx: valid, "
+                           "rw, ATM window -> 0x0000000000400000, "
+                           "64 KiB mapped\n", SW_FSPI + 1,
+                           SPAACT + (SW_FSPI + 1) * PAMU_PAACE_SIZE);
+    assert_has_line(hmp, line);
+    g_free(line);
+    line = g_strdup_printf("  subwindow 4: SPAACE 0x%x: beyond the SPAACT "
+                           "limit\n", SW_FSPI + 3);
+    assert_has_line(hmp, line);
+    finish(&t);
+}
+
+/* Mistakes in the arguments are errors that say what is wrong. */
+static void test_monitor_errors(const void *data)
+{
+    PamuTest t;
+    QDict *resp;
+    QTestState *qts;
+    g_autofree char *hmp = NULL, *bios = e500_make_dummy_bios();
+
+    start(&t, data, NULL);
+    resp = qtest_qmp(t.qts, "{'execute': 'x-pamu-translate', 'arguments': "
+                     "{'liodn': 1, 'address': 0, 'access': 'read', "
+                     "'unit': 1}}");
+    g_assert_cmpstr(qdict_get_str(qdict_get_qdict(resp, "error"), "desc"),
+                    ==, "PAMU unit 1 does not exist (num-units=1)");
+    qobject_unref(resp);
+    resp = qtest_qmp(t.qts, "{'execute': 'x-pamu-translate', 'arguments': "
+                     "{'liodn': 1280, 'address': 0, 'access': 'read'}}");
+    g_assert_cmpstr(qdict_get_str(qdict_get_qdict(resp, "error"), "desc"),
+                    ==, "LIODN 1280 is above max-liodn=1279");
+    qobject_unref(resp);
+    finish(&t);
+
+    qts = qtest_initf("-M %s -nodefaults -bios %s",
+                      ((const E500Board *)data)->machine, bios);
+    resp = qtest_qmp(qts, "{'execute': 'query-pamu'}");
+    g_assert_cmpstr(qdict_get_str(qdict_get_qdict(resp, "error"), "desc"),
+                    ==, "the machine has no PAMU");
+    qobject_unref(resp);
+    hmp = qtest_hmp(qts, "info pamu");
+    g_assert_nonnull(strstr(hmp, "the machine has no PAMU"));
+    qtest_quit(qts);
+    unlink(bios);
+}
+
 static void test_other_machine(void)
 {
     g_autofree char *err = run_qemu_expect_failure("-M none -device pamu");
@@ -1829,6 +2255,10 @@ int main(int argc, char **argv)
         { "log-once", test_log_once },
         { "address-spaces", test_address_spaces },
         { "migration-num-units", test_migration_num_units },
+        { "monitor-translate", test_monitor_translate },
+        { "monitor-event", test_monitor_event },
+        { "monitor-query", test_monitor_query },
+        { "monitor-errors", test_monitor_errors },
     };
     size_t i, j;
 

@@ -560,6 +560,49 @@ static void test_table_rewrite(void)
     assert_ok(&res, SUB_WBA + MiB_(1), SUB_WBA + MiB_(1), 20);
 }
 
+/* The monitor names a record's class and sub-code after these. */
+static void test_avs1_decode(void)
+{
+    const struct {
+        uint32_t avs1;
+        PAMUAvs1Class cls;
+        unsigned code;
+        const char *reason;
+    } cases[] = {
+        { 0, PAMU_CLASS_NONE, 0, "no violation" },
+        { R_AVS1_GCV_MASK, PAMU_CLASS_GATE_CLOSED, 1,
+          "the unit's gate is closed (PC[PGC])" },
+        { R_AVS1_PDV_MASK, PAMU_CLASS_DISABLED, 1,
+          "the unit is not enabled (PC[PE] clear)" },
+        { LAV(PAMU_LAV_NOT_IN_PPAACT), PAMU_CLASS_LIODN, 1,
+          "LIODN beyond the PPAACT limit" },
+        { LAV(PAMU_LAV_BAD_SIZE), PAMU_CLASS_LIODN, 3,
+          "window size below 4 KiB" },
+        { WAV(PAMU_WAV_WRAP), PAMU_CLASS_WINDOW, 5,
+          "translation would pass 2^64" },
+        { WAV(7), PAMU_CLASS_WINDOW, 7, "unknown sub-code" },
+        { APV(PAMU_APV_WRITE), PAMU_CLASS_PERMISSION, 2,
+          "write not permitted" },
+        { FIELD_DP32(0, AVS1, OTV, 1), PAMU_CLASS_OPERATION, 1,
+          "operation translation violation" },
+        /* AV and the LIODN field are not the class */
+        { R_AVS1_AV_MASK | (5u << R_AVS1_LIODN_SHIFT) |
+          (PAMU_APV_READ << R_AVS1_APV_SHIFT),
+          PAMU_CLASS_PERMISSION, 1, "read not permitted" },
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+        unsigned code = 99;
+
+        g_assert_cmpint(pamu_avs1_class(cases[i].avs1, &code), ==,
+                        cases[i].cls);
+        g_assert_cmpuint(code, ==, cases[i].code);
+        g_assert_cmpstr(pamu_avs1_reason(cases[i].avs1), ==,
+                        cases[i].reason);
+    }
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -579,5 +622,6 @@ int main(int argc, char **argv)
                     test_subwindow_encodings);
     g_test_add_func("/pamu-walk/unimplemented", test_unimplemented);
     g_test_add_func("/pamu-walk/table-rewrite", test_table_rewrite);
+    g_test_add_func("/pamu-walk/avs1-decode", test_avs1_decode);
     return g_test_run();
 }

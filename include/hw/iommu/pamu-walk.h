@@ -76,4 +76,24 @@ void pamu_walk(const PAMUWalkRegs *regs, PAMUFetchFn *fetch, void *opaque,
                uint32_t liodn, uint64_t addr, PAMUAccess access,
                PAMUWalkResult *res);
 
+/* The violation classes of AVS1, in the order the walk checks them. */
+typedef enum PAMUAvs1Class {
+    PAMU_CLASS_NONE,        /* no class bit set */
+    PAMU_CLASS_GATE_CLOSED, /* GCV */
+    PAMU_CLASS_DISABLED,    /* PDV */
+    PAMU_CLASS_LIODN,       /* LAV */
+    PAMU_CLASS_WINDOW,      /* WAV */
+    PAMU_CLASS_PERMISSION,  /* APV */
+    PAMU_CLASS_OPERATION,   /* OTV: operation translation, not modelled */
+} PAMUAvs1Class;
+
+/*
+ * Decodes the violation fields of @avs1: returns the class and sets
+ * *@sub_code to the value of its field (1 for the one-bit classes).
+ */
+PAMUAvs1Class pamu_avs1_class(uint32_t avs1, unsigned *sub_code);
+
+/* What the sub-code of @avs1 means, in words (docs/system/ppc/pamu.rst). */
+const char *pamu_avs1_reason(uint32_t avs1);
+
 #endif

@@ -77,6 +77,7 @@ typedef struct PAMULiodnSpace {
     PAMUState *pamu;
     uint32_t liodn;
     unsigned unit;              /* the unit that serves this initiator */
+    char *initiator;            /* QOM path of the initiator, for people */
     /* guarded by PAMUState.lock */
     PAMULoggedEntry logged[PAMU_LOGGED_ENTRIES];
     unsigned next_logged;
@@ -103,6 +104,7 @@ struct PAMUState {
     PAMUUnit units[PAMU_MAX_UNITS];
     uint32_t bypass;            /* PAMUBYPENR */
     uint64_t lost_violations;   /* not recorded: a record was pending */
+    uint64_t unit_lost[PAMU_MAX_UNITS];     /* the same, per unit */
 
     /* properties */
     uint32_t num_units;
@@ -121,12 +123,34 @@ bool pamu_check_initiator(PAMUState *s, unsigned unit, uint32_t liodn,
                           Error **errp);
 
 /*
- * Returns the memory region through which the DMA of initiator @liodn
- * reaches memory, checked and translated by unit @unit; creates it on
- * first use.  A machine maps it where the initiator's traffic leaves the
- * interconnect, e.g. as the target of a PCI host's inbound windows.
+ * Returns the memory region through which the DMA of @initiator, whose
+ * LIODN is @liodn, reaches memory, checked and translated by unit @unit;
+ * creates it on first use.  A machine maps it where the initiator's
+ * traffic leaves the interconnect, e.g. as the target of a PCI host's
+ * inbound windows.
  */
 MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
-                                Error **errp);
+                                Object *initiator, Error **errp);
+
+/*
+ * For the monitor (pamu-monitor.c).  All are called with the BQL held and
+ * none has a side effect on the PAMU or the guest.
+ */
+
+/* Copies the registers of unit @unit and its count of lost violations. */
+void pamu_unit_snapshot(PAMUState *s, unsigned unit, PAMUUnit *regs,
+                        bool *bypassed, uint64_t *lost);
+
+/* Reads a table entry as unit @unit's walk would; false if unreadable. */
+bool pamu_read_entry(PAMUState *s, unsigned unit, uint64_t addr,
+                     uint32_t words[PAMU_PAACE_WORDS]);
+
+/* Emits PAMU_ACCESS_VIOLATION for the AVS1 value @record just latched. */
+void pamu_send_violation_event(unsigned unit, uint32_t liodn, uint64_t addr,
+                               PAMUAccess access, uint32_t record);
+
+/* Walks the tables of unit @unit for an access, latching nothing. */
+void pamu_probe(PAMUState *s, unsigned unit, uint32_t liodn, uint64_t addr,
+                PAMUAccess access, PAMUWalkResult *res);
 
 #endif
