@@ -121,7 +121,9 @@ def qemu_argv(a, disk, mode, pamu, seed=1, reps=3, iothread=False, rearm=0, edu=
         # the Debian +ds QEMU source has no option ROMs
         argv += ['-netdev', 'user,id=net0', '-device', 'e1000,netdev=net0,romfile=']
     if pamu:
-        argv += ['-device', 'pamu']
+        # the tests have every remembered translation checked by a walk
+        check = mode not in ('demo', 'bench')
+        argv += ['-device', 'pamu' + (',x-check-cache=on' if check else '')]
     if iothread:
         # the disk's requests, and their DMA, run outside the BQL
         argv += ['-object', 'iothread,id=io0']
