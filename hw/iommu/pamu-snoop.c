@@ -26,7 +26,13 @@ typedef struct PAMURange {
     uint64_t base, end;
 } PAMURange;
 
-static void pamu_tables_written(PAMUState *s, uint64_t addr, unsigned len)
+/*
+ * Called before and after a write of @len bytes at @addr: a generation
+ * before and after (see pamu_check_hit()), and the notifications once the
+ * write is done.
+ */
+static void pamu_tables_written(PAMUState *s, uint64_t addr, unsigned len,
+                                bool done)
 {
     PAMUWalkRegs r;
     unsigned unit;
@@ -35,8 +41,13 @@ static void pamu_tables_written(PAMUState *s, uint64_t addr, unsigned len)
         pamu_unit_walk_regs(s, unit, &r);
         if ((addr < r.ppla && addr + len > r.ppba) ||
             (addr < r.spla && addr + len > r.spba)) {
-            trace_pamu_table_write(unit, addr, len);
+            if (done) {
+                trace_pamu_table_write(unit, addr, len);
+            }
             pamu_new_generation(s, unit);
+            if (done) {
+                pamu_notify_unit(s, unit);
+            }
         }
     }
 }
@@ -69,11 +80,10 @@ static MemTxResult pamu_snoop_write(void *opaque, hwaddr offset,
     uint8_t buf[8];
     MemTxResult r;
 
-    /* a generation before and after: see pamu_check_hit() */
     stn_be_p(buf, size, data);
-    pamu_tables_written(p->s, addr, size);
+    pamu_tables_written(p->s, addr, size, false);
     r = address_space_write(&p->s->table_as, addr, attrs, buf, size);
-    pamu_tables_written(p->s, addr, size);
+    pamu_tables_written(p->s, addr, size, true);
     return r;
 }
 

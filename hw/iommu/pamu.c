@@ -200,6 +200,15 @@ static void pamu_update_view(PAMUState *s, unsigned unit)
     pamu_new_generation(s, unit);
 }
 
+static void pamu_notify_units(PAMUState *s)
+{
+    unsigned i;
+
+    for (i = 0; i < s->num_units; i++) {
+        pamu_notify_unit(s, i);
+    }
+}
+
 static void pamu_update_views(PAMUState *s)
 {
     unsigned i;
@@ -338,9 +347,11 @@ static void pamu_regs_write(void *opaque, hwaddr addr, uint64_t data,
     case A_PPBAH ... A_SPLAL:
         pamu_update_view(s, unit);
         pamu_snoop_update(s);
+        pamu_notify_unit(s, unit);
         break;
     case A_PC:
         pamu_update_view(s, unit);
+        pamu_notify_unit(s, unit);
         break;
     case A_PICS:
         pamu_update_irq(s);
@@ -387,11 +398,19 @@ static void pamu_bypass_write(void *opaque, hwaddr addr, uint64_t data,
                               unsigned size)
 {
     PAMUState *s = opaque;
+    uint32_t newly;
+    unsigned unit;
 
     trace_pamu_bypass_write(data);
     qemu_mutex_lock(&s->lock);
+    newly = data & pamu_bypass_mask(s) & ~s->bypass;
     s->bypass = data & pamu_bypass_mask(s);
     qemu_mutex_unlock(&s->lock);
+    for (unit = 0; unit < s->num_units; unit++) {
+        if (newly & PAMU_BYPASS_BIT(unit)) {
+            pamu_notify_bypass(s, unit);
+        }
+    }
     pamu_update_views(s);
     pamu_switch_spaces(s);
 }
@@ -702,28 +721,14 @@ static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     return entry;
 }
 
-/*
- * The PAMU has no invalidation command: software rewrites table entries
- * in memory and the hardware snoops them.  There is therefore no event on
- * which to send IOMMU notifications, and a notifier user (vfio, vhost)
- * would keep stale mappings; refuse them all.
- */
-static int pamu_notify_flag_changed(IOMMUMemoryRegion *iommu,
-                                    IOMMUNotifierFlag old,
-                                    IOMMUNotifierFlag new, Error **errp)
+void pamu_regions(PAMUState *s, unsigned unit, uint32_t liodn,
+                  PAMURegionFn *fn, void *opaque)
 {
-    ERRP_GUARD();
-    PAMULiodnSpace *sp = container_of(iommu, PAMULiodnSpace, iommu);
+    PAMUFetchCtx ctx = { .s = s };
 
-    if (new == IOMMU_NOTIFIER_NONE) {
-        return 0;
-    }
-    error_setg(errp, "pamu: LIODN %u: the PAMU cannot notify mapping "
-               "changes (it has no invalidation command)", sp->liodn);
-    error_append_hint(errp, "Devices that cache IOMMU mappings (vfio-pci, "
-                      "vhost) cannot sit behind the emulated PAMU; use "
-                      "emulated devices, or vhost=off.\n");
-    return -EINVAL;
+    RCU_READ_LOCK_GUARD();
+    ctx.v = qatomic_rcu_read(&s->views[unit]);
+    pamu_walk_regions(&ctx.v->regs, pamu_fetch, &ctx, liodn, fn, opaque);
 }
 
 bool pamu_check_initiator(PAMUState *s, unsigned unit, uint32_t liodn,
@@ -833,6 +838,7 @@ static void pamu_reset_exit(Object *obj, ResetType type)
     pamu_update_views(s);
     pamu_snoop_update(s);
     pamu_switch_spaces(s);
+    pamu_notify_units(s);
     pamu_update_irq(s);
 }
 
@@ -949,6 +955,9 @@ static void pamu_free_space(gpointer data)
     PAMULiodnSpace *sp = data;
 
     g_free(sp->initiator);
+    if (sp->mapped) {
+        g_array_unref(sp->mapped);
+    }
     g_free(sp);
 }
 
@@ -978,6 +987,7 @@ static int pamu_post_load(void *opaque, int version_id)
     pamu_update_views(s);
     pamu_snoop_update(s);
     pamu_switch_spaces(s);
+    pamu_notify_units(s);
     pamu_update_irq(s);
     return 0;
 }
@@ -1067,6 +1077,7 @@ static void pamu_iommu_memory_region_class_init(ObjectClass *klass,
 
     imrc->translate = pamu_translate;
     imrc->notify_flag_changed = pamu_notify_flag_changed;
+    imrc->replay = pamu_replay;
 }
 
 static const TypeInfo pamu_types[] = {

@@ -866,10 +866,11 @@ static int count_maps(Env *e, uint64_t iova)
  * A mediated device (the simulated function, made to look like one by
  * libvfio-pamu-mdev.so) is not presented to the PAMU when it is realized,
  * so QEMU starts with it behind -device pamu.  When the guest then puts
- * the PAMU into its path, vfio cannot follow the PAMU: QEMU must report
- * that and run on, with the device's DMA unmapped, so that it faults in
- * the host PAMU and reaches no guest RAM.  Once the guest bypasses the
- * PAMU again and resets the device, its DMA works again.
+ * the PAMU into its path, the host PAMU container cannot mirror the guest
+ * PAMU's windows: QEMU must report that and run on, with the device's
+ * DMA unmapped, so that it faults in the host PAMU and reaches no guest
+ * RAM.  Once the guest bypasses the PAMU again and resets the device, its
+ * DMA works again.
  */
 static void test_mdev_behind_pamu(void)
 {
@@ -904,9 +905,9 @@ static void test_mdev_behind_pamu(void)
     bypass = qtest_readl(e.qts, bypenr);
     g_assert_cmphex(bypass & PAMU_BYPASS_BIT(0), !=, 0);
     qtest_writel(e.qts, bypenr, 0);
-    wait_stderr(&e, "vfio: not mapping 0x0-0x7ffffff of IOMMU region "
-                "pamu-liodn-193-iommu: pamu: LIODN 193: the PAMU cannot "
-                "notify mapping changes (it has no invalidation command)");
+    wait_stderr(&e, "vfio-pamu: not mapping 0x0-0x7ffffff for the assigned "
+                "device, whose DMA there will fault: a guest IOMMU in front "
+                "of a device assigned through a PAMU is not supported");
     qtest_qmp_assert_success(e.qts, "{'execute': 'query-status'}");
     lines = sim_log_lines(e.log);
     g_assert_cmpint(sim_log_count(lines, "ioctl UNMAP_DMA flags=0x0 iova=0x0 "

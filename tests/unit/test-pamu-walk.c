@@ -743,6 +743,95 @@ static void test_tlb_slots(void)
                     0x7edcba9876543210ULL);
 }
 
+/* --- the regions IOMMU notifications mirror ------------------------------ */
+
+static void collect_region(void *opaque, const PAMURegion *r)
+{
+    g_array_append_val((GArray *)opaque, *r);
+}
+
+static GArray *regions(const PAMUWalkRegs *r, uint32_t liodn)
+{
+    GArray *a = g_array_new(false, false, sizeof(PAMURegion));
+
+    pamu_walk_regions(r, fake_fetch, NULL, liodn, collect_region, a);
+    return a;
+}
+
+static void assert_region(GArray *a, unsigned i, uint64_t iova,
+                          uint64_t xlat, unsigned log2, unsigned perm,
+                          int subwindow)
+{
+    PAMURegion *r;
+
+    g_assert_cmpuint(i, <, a->len);
+    r = &g_array_index(a, PAMURegion, i);
+    g_assert_cmphex(r->iova, ==, iova);
+    g_assert_cmphex(r->xlat, ==, xlat);
+    g_assert_cmpuint(r->size_log2, ==, log2);
+    g_assert_cmpuint(r->perm, ==, perm);
+    g_assert_cmpint(r->subwindow, ==, subwindow);
+}
+
+/* A window without subwindows is one region, whatever it permits. */
+static void test_regions_window(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_READ, .wse = 20,
+                        .wba = 0x400000, .atm = PAMU_ATM_WINDOW,
+                        .twba = 0xa00000 };
+    g_autoptr(GArray) a = NULL, b = NULL, c = NULL, d = NULL;
+
+    setup();
+    put_entry(paace_addr(LIODN), &e);
+    a = regions(&r, LIODN);
+    g_assert_cmpuint(a->len, ==, 1);
+    assert_region(a, 0, 0x400000, 0xa00000, 21, PAMU_ACCESS_READ, -1);
+
+    /* nothing for an invalid entry, a closed gate, page translation */
+    e.v = false;
+    put_entry(paace_addr(LIODN), &e);
+    b = regions(&r, LIODN);
+    g_assert_cmpuint(b->len, ==, 0);
+    e.v = true;
+    e.atm = PAMU_ATM_PAGE;
+    put_entry(paace_addr(LIODN), &e);
+    c = regions(&r, LIODN);
+    g_assert_cmpuint(c->len, ==, 0);
+
+    /* a bypassed unit passes everything */
+    r.bypass = true;
+    d = regions(&r, LIODN);
+    g_assert_cmpuint(d->len, ==, 1);
+    assert_region(d, 0, 0, 0, 64, PAMU_ACCESS_READ | PAMU_ACCESS_WRITE, -1);
+}
+
+/* Subwindows: one region each where an entry maps, only its mapped part. */
+static void test_regions_subwindows(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    PAMUTestEntry p = { .v = true, .mw = true, .ap = PAMU_AP_RW, .wse = 23,
+                        .wce = 1, .wba = 0x1000000, .fspi = 4,
+                        .atm = PAMU_ATM_WINDOW, .swse = 20,
+                        .twba = 0x200000 };
+    PAMUTestEntry sw = { .v = true, .pt = true, .liodn = LIODN,
+                         .ap = PAMU_AP_WRITE, .atm = PAMU_ATM_NONE,
+                         .swse = 12 };
+    g_autoptr(GArray) a = NULL;
+
+    setup();
+    put_entry(paace_addr(LIODN), &p);
+    /* subwindow 1 invalid, 2 passes 8 KiB untranslated, 3 beyond SPAACT */
+    put_entry(spaace_addr(5), &sw);
+    r.spla = spaace_addr(6);
+    a = regions(&r, LIODN);
+    g_assert_cmpuint(a->len, ==, 2);
+    /* 4 subwindows of 4 MiB; subwindow 0 maps 2 MiB to 2 MiB */
+    assert_region(a, 0, 0x1000000, 0x200000, 21, PAMU_ACCESS_READ |
+                  PAMU_ACCESS_WRITE, 0);
+    assert_region(a, 1, 0x1800000, 0x1800000, 13, PAMU_ACCESS_WRITE, 2);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -766,5 +855,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pamu-tlb/hit", test_tlb_hit);
     g_test_add_func("/pamu-tlb/refusals", test_tlb_refusals);
     g_test_add_func("/pamu-tlb/slots", test_tlb_slots);
+    g_test_add_func("/pamu-walk/regions-window", test_regions_window);
+    g_test_add_func("/pamu-walk/regions-subwindows", test_regions_subwindows);
     return g_test_run();
 }

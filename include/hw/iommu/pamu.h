@@ -82,6 +82,9 @@ typedef struct PAMULiodnSpace {
     PAMUTlb tlb;                /* walks remembered, see pamu-tlb.h */
     /* for people: approximate when several threads translate at once */
     unsigned long cache_hits, walks;
+    /* notifiers (pamu-notify.c), under the BQL */
+    IOMMUNotifierFlag notifier_flags;
+    GArray *mapped;             /* PAMUChunk: what MAP notifiers were told */
     /* guarded by PAMUState.lock */
     PAMULoggedEntry logged[PAMU_LOGGED_ENTRIES];
     unsigned next_logged;
@@ -169,6 +172,22 @@ void pamu_unit_walk_regs(PAMUState *s, unsigned unit, PAMUWalkRegs *r);
 
 /* Starts a new generation of @unit's tables: remembered walks are stale. */
 void pamu_new_generation(PAMUState *s, unsigned unit);
+
+/* Calls @fn for each region of @liodn's window, under @unit's tables. */
+void pamu_regions(PAMUState *s, unsigned unit, uint32_t liodn,
+                  PAMURegionFn *fn, void *opaque);
+
+/*
+ * IOMMU notifications (pamu-notify.c), under the BQL: after a change of
+ * unit @unit's tables or registers, tell each of its LIODNs' notifiers
+ * what the change unmapped and mapped.
+ */
+void pamu_notify_unit(PAMUState *s, unsigned unit);
+/* Before unit @unit is bypassed: its LIODNs' notifiers drop everything. */
+void pamu_notify_bypass(PAMUState *s, unsigned unit);
+int pamu_notify_flag_changed(IOMMUMemoryRegion *iommu, IOMMUNotifierFlag old,
+                             IOMMUNotifierFlag new, Error **errp);
+void pamu_replay(IOMMUMemoryRegion *iommu, IOMMUNotifier *n);
 
 /*
  * The snoop windows (pamu-snoop.c).  All are called with the BQL held.
