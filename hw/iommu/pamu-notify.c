@@ -35,25 +35,52 @@ typedef struct PAMUChunk {
  */
 #define PAMU_MAX_CHUNKS         4096
 
+/*
+ * Guest RAM as the device sees it: RAM minus the snoop windows over the
+ * tables, which are MMIO to vfio and vhost.  At most one piece more than
+ * there are windows.
+ */
+typedef struct PAMURamPiece {
+    uint64_t base, last;                /* the last byte inclusive */
+} PAMURamPiece;
+
 typedef struct PAMUChunker {
     GArray *chunks;
-    uint64_t ram_base, ram_last;        /* RAM, the last byte inclusive */
+    PAMURamPiece ram[PAMU_MAX_SNOOPS + 1];
+    unsigned nr_ram;
     bool full;
 } PAMUChunker;
 
-/* Cuts the part of @r that lands in RAM into chunks. */
-static void pamu_chunk_region(void *opaque, const PAMURegion *r)
+static void pamu_ram_pieces(PAMUState *s, PAMUChunker *c)
 {
-    PAMUChunker *c = opaque;
+    uint64_t base = s->ram->addr;
+    uint64_t last = s->ram->addr + memory_region_size(s->ram) - 1;
+    unsigned i;
+
+    /* the windows are sorted, disjoint and inside RAM */
+    for (i = 0; i < s->nr_snoops; i++) {
+        MemoryRegion *mr = &s->snoops[i].mr;
+
+        if (mr->addr > base) {
+            c->ram[c->nr_ram++] = (PAMURamPiece) { base, mr->addr - 1 };
+        }
+        base = mr->addr + memory_region_size(mr);
+    }
+    if (base <= last) {
+        c->ram[c->nr_ram++] = (PAMURamPiece) { base, last };
+    }
+}
+
+/* Cuts the part of @r that lands in the RAM piece @ram into chunks. */
+static void pamu_chunk_piece(PAMUChunker *c, const PAMURegion *r,
+                             const PAMURamPiece *ram)
+{
     uint64_t last, lo, hi, iova, xlat, left;
 
-    if (!r->perm || c->full) {
-        return;
-    }
     last = r->size_log2 >= 64 ? UINT64_MAX :
            r->xlat + ((1ULL << r->size_log2) - 1);
-    lo = MAX(r->xlat, c->ram_base);
-    hi = MIN(last, c->ram_last);
+    lo = MAX(r->xlat, ram->base);
+    hi = MIN(last, ram->last);
     if (lo > hi) {
         return;
     }
@@ -75,16 +102,25 @@ static void pamu_chunk_region(void *opaque, const PAMURegion *r)
     }
 }
 
+static void pamu_chunk_region(void *opaque, const PAMURegion *r)
+{
+    PAMUChunker *c = opaque;
+    unsigned i;
+
+    for (i = 0; i < c->nr_ram && r->perm && !c->full; i++) {
+        pamu_chunk_piece(c, r, &c->ram[i]);
+    }
+}
+
 /* What @sp maps now, in ascending IOVA order. */
 static GArray *pamu_space_chunks(PAMULiodnSpace *sp)
 {
     PAMUState *s = sp->pamu;
     PAMUChunker c = {
         .chunks = g_array_new(false, false, sizeof(PAMUChunk)),
-        .ram_base = s->ram->addr,
-        .ram_last = s->ram->addr + memory_region_size(s->ram) - 1,
     };
 
+    pamu_ram_pieces(s, &c);
     pamu_regions(s, sp->unit, sp->liodn, pamu_chunk_region, &c);
     if (c.full) {
         qemu_log_mask(LOG_GUEST_ERROR, "pamu: LIODN %u maps RAM in more than "
@@ -122,7 +158,7 @@ static void pamu_notify_one(PAMULiodnSpace *sp, IOMMUNotifier *n,
     ev = (IOMMUTLBEvent) {
         .type = type,
         .entry = {
-            .target_as = &sp->pamu->memory_as,
+            .target_as = sp->pamu->dma_as,
             .iova = c->iova,
             .translated_addr = c->xlat,
             .addr_mask = (1ULL << c->log2) - 1,

@@ -347,7 +347,8 @@ static void pamu_regs_write(void *opaque, hwaddr addr, uint64_t data,
     case A_PPBAH ... A_SPLAL:
         pamu_update_view(s, unit);
         pamu_snoop_update(s);
-        pamu_notify_unit(s, unit);
+        /* the snoop windows cut every unit's RAM for notifiers */
+        pamu_notify_units(s);
         break;
     case A_PC:
         pamu_update_view(s, unit);
@@ -698,7 +699,7 @@ static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
                         flag == IOMMU_RO ? PAMU_ACCESS_READ :
                         PAMU_ACCESS_QUERY;
     IOMMUTLBEntry entry = {
-        .target_as = &sp->pamu->memory_as,
+        .target_as = sp->pamu->dma_as,
         .iova = addr & ~(uint64_t)(PAMU_UNIT_SIZE - 1),
         .translated_addr = addr & ~(uint64_t)(PAMU_UNIT_SIZE - 1),
         .addr_mask = PAMU_UNIT_SIZE - 1,
@@ -911,6 +912,8 @@ static void pamu_realize(DeviceState *dev, Error **errp)
 
     s->irq_bh = qemu_bh_new(pamu_irq_bh, s);
     address_space_init(&s->memory_as, s->memory, "pamu-downstream");
+    s->dma_as = s->memory == get_system_memory() ? &address_space_memory :
+                &s->memory_as;
     pamu_init_table_as(s);
     s->memory_listener = (MemoryListener) {
         .name = "pamu",

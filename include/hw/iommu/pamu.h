@@ -109,7 +109,13 @@ struct PAMUState {
     MemoryRegion bypass_mr;     /* PAMUBYPENR, placed in GUTS */
     qemu_irq irq;
     QEMUBH *irq_bh;             /* raises the interrupt for other threads */
-    AddressSpace memory_as;     /* DMA goes here */
+    AddressSpace memory_as;     /* the downstream memory */
+    /*
+     * Where translated DMA goes: @memory_as, or the system memory's own
+     * address space when that is the downstream memory, since vfio
+     * accepts no other target in IOMMU notifications.
+     */
+    AddressSpace *dma_as;
     /*
      * Tables are read here: the downstream memory with @ram on top, so
      * that reads of the tables bypass the snoop windows.
