@@ -22,6 +22,7 @@ import json
 import os
 import re
 import resource
+import shlex
 import socket
 import statistics
 import struct
@@ -40,6 +41,8 @@ REGION_B_OFF = 1 << 20          # written by the guest
 REGION_LEN = 256 << 10
 DISK_SIZE = 2 << 20
 BENCH_DISK_SIZE = 256 << 20
+BENCH_BS_MIN = 4 << 10          # pamu.bs: O_DIRECT request sizes the guest takes,
+BENCH_BS_MAX = 16 << 20         # powers of two only
 
 CCSR_BASE = 0xF_E000_0000       # ppce500
 PAMU_BASE = CCSR_BASE + 0x20000  # unit 0
@@ -100,9 +103,12 @@ def read_region(path, off, length):
 
 # --- the QEMU command line ---------------------------------------------------------
 
-def qemu_argv(a, disk, mode, pamu, seed=1, reps=3, iothread=False, rearm=0, edu=False):
+def qemu_argv(a, disk, mode, pamu, seed=1, reps=3, iothread=False, rearm=0, edu=False,
+              bs=None, pamu_opts=''):
     append = ('console=ttyS0 printk.devkmsg=on pamu.test=%s pamu.seed=%d pamu.reps=%d'
               ' pamu.rearm=%d' % (mode, seed, reps, rearm))
+    if bs is not None:
+        append += ' pamu.bs=%d' % bs
     argv = [a.qemu, '-M', 'ppce500', '-cpu', a.cpu, '-m', '512', '-smp', '1',
             '-no-reboot', '-nic', 'none',
             '-drive', 'if=none,id=disk0,format=raw,file=%s' % disk,
@@ -121,7 +127,10 @@ def qemu_argv(a, disk, mode, pamu, seed=1, reps=3, iothread=False, rearm=0, edu=
         # the Debian +ds QEMU source has no option ROMs
         argv += ['-netdev', 'user,id=net0', '-device', 'e1000,netdev=net0,romfile=']
     if pamu:
-        argv += ['-device', 'pamu']
+        # the tests have every remembered translation checked by a walk
+        check = mode not in ('demo', 'bench')
+        opts = [o for o in (pamu_opts, 'x-check-cache=on' if check else '') if o]
+        argv += ['-device', ','.join(['pamu'] + opts)]
     if iothread:
         # the disk's requests, and their DMA, run outside the BQL
         argv += ['-object', 'iothread,id=io0']
@@ -252,6 +261,7 @@ class Boot:
         drain_sock = os.path.join(workdir, name + '.drain.qmp')
         if drain:
             argv += ['-qmp', 'unix:%s,server=on,wait=off' % drain_sock]
+        self.argv = argv
         with open(self.log_path, 'w') as log:
             log.write(' '.join(argv) + '\n')
         self.start = time.monotonic()
@@ -826,46 +836,117 @@ def run_scenario(a, name):
 
 # --- benchmark -----------------------------------------------------------------------------
 
+def parse_sizes(text):
+    """--bs: "1M,64K,4096" -> [1048576, 65536, 4096] (K and M are 1024 and 1024 x 1024)."""
+    sizes = []
+    for item in text.split(','):
+        m = re.fullmatch(r'\s*(\d+)\s*([kKmM]?)\s*', item)
+        if not m:
+            raise argparse.ArgumentTypeError("'%s' is not a size (e.g. 64K, 1M, 4096)" % item)
+        bs = int(m.group(1)) << {'': 0, 'k': 10, 'm': 20}[m.group(2).lower()]
+        if not BENCH_BS_MIN <= bs <= BENCH_BS_MAX or bs & (bs - 1):
+            raise argparse.ArgumentTypeError('%s: the request size must be a power of two '
+                                             'from 4K to 16M' % item.strip())
+        sizes.append(bs)
+    return sizes
+
+
+def size_name(bs):
+    """65536 -> '64 KiB'; every request size is a power of two >= 4 KiB."""
+    return '%d MiB' % (bs >> 20) if bs >= 1 << 20 else '%d KiB' % (bs >> 10)
+
+
+# What the benchmark compares: name, -device pamu or not, its options.
+BENCH_CONFIGS = [('without', False, ''), ('with', True, '')]
+BENCH_UNCACHED = ('walking', True, 'x-cache=off')
+
+
+def bench_boot(a, disk, bs, rnd, config):
+    """One benchmark boot: its MB/s figures and the QEMU CPU time it took."""
+    label, pamu, opts = config
+    name = 'bench-%s-%s-%d' % (label, size_name(bs).replace(' ', ''), rnd)
+    print('  %s requests, round %d, %s ...' % (size_name(bs), rnd + 1, label),
+          file=sys.stderr, flush=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    boot = Boot(qemu_argv(a, disk, 'bench', pamu, reps=a.reps, bs=bs, pamu_opts=opts),
+                a.workdir, name)
+    boot.finish()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if boot.error:
+        sys.exit('benchmark boot %s failed: %s (log: %s)' % (name, boot.error, boot.log_path))
+    results = every(boot.results(), 'bench')
+    failed = [l.split('PAMU-RESULT ', 1)[1] for l in boot.console().splitlines()
+              if 'PAMU-RESULT bench ok=0' in l]
+    if failed:
+        sys.exit('benchmark boot %s: the guest failed: %s (console: %s)'
+                 % (name, '; '.join(failed), boot.console_path))
+    # an initramfs older than pamu.bs reads 1 MiB whatever it is asked
+    other = {r.get('bs', 'none') for r in results if 'mbps' in r} - {str(bs)}
+    if other:
+        sys.exit('benchmark boot %s: the guest read with bs=%s, not %d (console: %s)'
+                 % (name, ','.join(sorted(other)), bs, boot.console_path))
+    reps = [float(r['mbps']) for r in results if 'mbps' in r]
+    if len(reps) != a.reps:
+        sys.exit('benchmark boot %s: %d of %d figures (console: %s)'
+                 % (name, len(reps), a.reps, boot.console_path))
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return reps, cpu, boot.argv
+
+
+def bench_size(a, disk, bs, configs):
+    """The rounds of one request size: figures of each boot, per configuration.
+    The configurations alternate within a round, starting with another one
+    each round, so that the machine's drift hits them alike."""
+    figures = {c[0]: [] for c in configs}
+    per_round = {c[0]: [] for c in configs}
+    cpu = {c[0]: [] for c in configs}
+    argv = None
+    for rnd in range(a.rounds):
+        for k in range(len(configs)):
+            config = configs[(k + rnd) % len(configs)]
+            reps, used, boot_argv = bench_boot(a, disk, bs, rnd, config)
+            figures[config[0]] += reps
+            per_round[config[0]].append(statistics.median(reps))
+            cpu[config[0]].append(used)
+            if config[0] == 'with':
+                argv = boot_argv
+    return figures, per_round, cpu, argv
+
+
 def bench(a):
     disk = os.path.join(a.workdir, 'bench-disk.img')
     make_bench_disk(disk)
-    figures = {False: [], True: []}
-    per_round = {False: [], True: []}
-    cpu = {False: [], True: []}
-    for rnd in range(a.rounds):
-        for pamu in (False, True):
-            name = 'bench-%s-%d' % ('pamu' if pamu else 'nopamu', rnd)
-            print('  round %d, %s -device pamu ...' % (rnd + 1, 'with' if pamu else 'without'),
-                  file=sys.stderr, flush=True)
-            before = resource.getrusage(resource.RUSAGE_CHILDREN)
-            boot = Boot(qemu_argv(a, disk, 'bench', pamu, reps=a.reps), a.workdir, name)
-            boot.finish()
-            after = resource.getrusage(resource.RUSAGE_CHILDREN)
-            if boot.error:
-                sys.exit('benchmark boot %s failed: %s (log: %s)' % (name, boot.error, boot.log_path))
-            reps = [float(kv['mbps']) for kv in every(boot.results(), 'bench') if 'mbps' in kv]
-            if len(reps) != a.reps:
-                sys.exit('benchmark boot %s: %d of %d figures (console: %s)'
-                         % (name, len(reps), a.reps, boot.console_path))
-            figures[pamu] += reps
-            per_round[pamu].append(statistics.median(reps))
-            cpu[pamu].append(after.ru_utime + after.ru_stime
-                             - before.ru_utime - before.ru_stime)
-    without, with_ = statistics.median(figures[False]), statistics.median(figures[True])
-    # The machine's speed drifts between boots; the two boots of a round run
-    # back to back, so their ratio is less exposed to the drift.
-    paired = [w / n for w, n in zip(per_round[True], per_round[False])]
-    print('%s (%s -cpu %s): O_DIRECT sequential reads of a %d MiB virtio-blk disk, 1 MiB requests'
-          % (a.flavour, os.path.basename(a.qemu), a.cpu, BENCH_DISK_SIZE >> 20))
-    print('  without -device pamu: median %7.1f MB/s  (%s)'
-          % (without, ' '.join('%.0f' % v for v in figures[False])))
-    print('  with    -device pamu: median %7.1f MB/s  (%s)'
-          % (with_, ' '.join('%.0f' % v for v in figures[True])))
-    print('  ratio with/without:   %.3f  (target >= 0.97)' % (with_ / without))
-    print('  ratio of each round:  median %.3f  (%s)'
-          % (statistics.median(paired), ' '.join('%.2f' % r for r in paired)))
-    print('  QEMU CPU time of a boot (%d reads): median %.2f s without, %.2f s with'
-          % (a.reps, statistics.median(cpu[False]), statistics.median(cpu[True])))
+    configs = BENCH_CONFIGS + ([BENCH_UNCACHED] if a.uncached else [])
+    for i, bs in enumerate(a.bs):
+        figures, per_round, cpu, argv = bench_size(a, disk, bs, configs)
+        if i == 0:
+            print('%s (%s -cpu %s): O_DIRECT sequential reads of a %d MiB virtio-blk disk, '
+                  '%d round(s) per size, %d read(s) per boot'
+                  % (a.flavour, os.path.basename(a.qemu), a.cpu, BENCH_DISK_SIZE >> 20,
+                     a.rounds, a.reps))
+            print('  QEMU command (without -device pamu the same minus it; pamu.bs= is the'
+                  ' request size):')
+            print('    ' + ' '.join(shlex.quote(w) for w in argv))
+            if a.uncached:
+                print('  "walking" is -device pamu,x-cache=off: a table walk on every access')
+        without = statistics.median(figures['without'])
+        print('%s requests (pamu.bs=%d):' % (size_name(bs), bs))
+        for label, _, _ in configs:
+            print('  %-7s -device pamu: median %7.1f MB/s  (%s)'
+                  % (label, statistics.median(figures[label]),
+                     ' '.join('%.0f' % v for v in figures[label])))
+        for label, _, _ in configs[1:]:
+            # the boots of a round run close together, so their ratio is
+            # less exposed to the machine's drift than the medians are
+            paired = [w / n for w, n in zip(per_round[label], per_round['without'])]
+            print('  %s/without: ratio of the medians %.3f (target >= 0.97); of each'
+                  ' round: median %.3f, min %.3f, max %.3f'
+                  % (label, statistics.median(figures[label]) / without,
+                     statistics.median(paired), min(paired), max(paired)))
+        print('  QEMU CPU time of a boot (%d reads): median %s'
+              % (a.reps, ', '.join('%.2f s %s' % (statistics.median(cpu[l]), l)
+                                   for l, _, _ in configs)))
+        sys.stdout.flush()
 
 
 # --- the demo's closing view ------------------------------------------------------------------
@@ -915,6 +996,11 @@ def main():
         if name == 'bench':
             p.add_argument('--rounds', type=int, default=2)
             p.add_argument('--reps', type=int, default=3)
+            p.add_argument('--uncached', action='store_true',
+                           help='also -device pamu,x-cache=off (a walk per access)')
+            p.add_argument('--bs', type=parse_sizes, default='1M,64K',
+                           help='O_DIRECT request sizes, comma-separated: 64K, 1M, bytes '
+                                '(default 1M,64K)')
     p = sub.add_parser('disk')
     p.add_argument('path')
     p = sub.add_parser('shutdown-report')
@@ -935,6 +1021,8 @@ def main():
         for s in a.scenarios:
             run_scenario(a, s)
     else:
+        if a.rounds < 1 or a.reps < 1:
+            sys.exit('--rounds and --reps must be at least 1')
         os.makedirs(a.workdir, exist_ok=True)
         bench(a)
 

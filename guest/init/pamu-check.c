@@ -21,6 +21,8 @@
  *
  *   pamu.seed=N   seed of the pattern written to the disk (default 1)
  *   pamu.reps=N   benchmark repetitions (default 3)
+ *   pamu.bs=N     benchmark request size in bytes, a power of two from
+ *                 4 KiB to 16 MiB (default 1 MiB)
  *   pamu.rearm=N  violation modes: for 3 s after the report, clear the
  *                 PAMU's violation record every N ms, so that the faults
  *                 the device keeps making are latched too (default 0: no)
@@ -1151,35 +1153,63 @@ static void violation_write(struct pamu_info *pi)
 
 /* ---- benchmark --------------------------------------------------------- */
 
-#define BENCH_CHUNK (1u << 20)
+#define BENCH_BS_DEFAULT    (1u << 20)
+#define BENCH_BS_MIN        (4u << 10)
+#define BENCH_BS_MAX        (16u << 20)
 
-static void bench(unsigned reps)
+/* The request size pamu.bs=@text names, or 0 if it is not a valid one. */
+static uint32_t bench_bs(const char *text)
+{
+    char *end;
+    unsigned long long bs;
+
+    errno = 0;
+    bs = strtoull(text, &end, 0);
+    if (errno || end == text || *end || bs < BENCH_BS_MIN ||
+        bs > BENCH_BS_MAX || (bs & (bs - 1))) {
+        return 0;
+    }
+    return bs;
+}
+
+/*
+ * @reps sequential O_DIRECT reads of the whole disk, in requests of the
+ * size @bs_text names (NULL: the default).
+ */
+static void bench(unsigned reps, const char *bs_text)
 {
     char name[32];
-    int fd = open_disk(O_RDONLY, name, sizeof(name));
-    uint8_t *buf = alloc_buffer(BENCH_CHUNK);
+    uint32_t bs = bs_text ? bench_bs(bs_text) : BENCH_BS_DEFAULT;
+    int fd;
+    uint8_t *buf;
     uint64_t size = 0, off, t;
     unsigned r;
 
-    if (fd < 0 || !buf || ioctl(fd, BLKGETSIZE64, &size) ||
-        size < BENCH_CHUNK) {
-        result("bench", 0, "dev=%s size=%llu", name,
+    if (!bs) {
+        result("bench", 0, "bs=%s invalid: pamu.bs must be a power of two "
+               "from %u to %u bytes", bs_text, BENCH_BS_MIN, BENCH_BS_MAX);
+        return;
+    }
+    fd = open_disk(O_RDONLY, name, sizeof(name));
+    buf = alloc_buffer(bs);
+    if (fd < 0 || !buf || ioctl(fd, BLKGETSIZE64, &size) || size < bs) {
+        result("bench", 0, "dev=%s bs=%u size=%llu", name, bs,
                (unsigned long long)size);
         return;
     }
     for (r = 1; r <= reps; r++) {
         t = now_ns();
-        for (off = 0; off + BENCH_CHUNK <= size; off += BENCH_CHUNK) {
-            if (pread(fd, buf, BENCH_CHUNK, off) != BENCH_CHUNK) {
-                result("bench", 0, "dev=%s read at %llu failed: %s", name,
-                       (unsigned long long)off, strerror(errno));
+        for (off = 0; off + bs <= size; off += bs) {
+            if (pread(fd, buf, bs, off) != (ssize_t)bs) {
+                result("bench", 0, "dev=%s bs=%u read at %llu failed: %s",
+                       name, bs, (unsigned long long)off, strerror(errno));
                 close(fd);
                 return;
             }
         }
         t = now_ns() - t;
-        result("bench", -1, "rep=%u dev=%s bytes=%llu ns=%llu mbps=%.1f",
-               r, name, (unsigned long long)off, (unsigned long long)t,
+        result("bench", -1, "rep=%u dev=%s bs=%u bytes=%llu ns=%llu mbps=%.1f",
+               r, name, bs, (unsigned long long)off, (unsigned long long)t,
                off * 1000.0 / t);
     }
     close(fd);
@@ -1612,7 +1642,7 @@ int main(void)
         violation_write(&pi);
         report_pamu_regs(&pi);
     } else if (!strcmp(mode, "bench")) {
-        bench(reps);
+        bench(reps, param("pamu.bs", NULL));
     } else if (!strcmp(mode, "vfio")) {
         vfio_checks(seed);
     }

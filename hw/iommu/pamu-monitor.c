@@ -263,6 +263,8 @@ static PamuLiodnInfo *pamu_query_liodn(PAMUState *s, PAMULiodnSpace *sp)
     info->initiator = g_strdup(sp->initiator);
     pamu_tables(s, sp->unit, &t);
     info->paace = pamu_query_paace(&t, sp->liodn, &info->paace_error);
+    info->walks = qatomic_read(&sp->walks);
+    info->cache_hits = qatomic_read(&sp->cache_hits);
     return info;
 }
 
@@ -483,6 +485,12 @@ static void hmp_print_liodn(Monitor *mon, const PamuLiodnInfo *l)
     }
 }
 
+static void hmp_print_counts(Monitor *mon, const PamuLiodnInfo *l)
+{
+    monitor_printf(mon, "  %" PRIu64 " walks, %" PRIu64 " cache hits\n",
+                   l->walks, l->cache_hits);
+}
+
 void hmp_info_pamu(Monitor *mon, const QDict *qdict)
 {
     g_autoptr(PamuInfo) info = NULL;
@@ -503,5 +511,6 @@ void hmp_info_pamu(Monitor *mon, const QDict *qdict)
     }
     for (l = info->liodns; l; l = l->next) {
         hmp_print_liodn(mon, l->value);
+        hmp_print_counts(mon, l->value);
     }
 }

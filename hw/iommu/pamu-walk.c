@@ -293,6 +293,81 @@ void pamu_walk(const PAMUWalkRegs *regs, PAMUFetchFn *fetch, void *opaque,
     translate(gov, addr, rbase, rlog2, res);
 }
 
+/* Hands the mapped part governed by @gov to @fn, translated. */
+static void emit_region(const PAMUEntry *gov, uint64_t rbase,
+                        unsigned rlog2, int subwindow, PAMURegionFn *fn,
+                        void *fn_opaque)
+{
+    PAMURegion r = {
+        .iova = rbase, .size_log2 = rlog2, .subwindow = subwindow,
+        .perm = ENTRY_EX(gov, ADDR, AP),
+    };
+
+    switch (ENTRY_EX(gov, IMPL, ATM)) {
+    case PAMU_ATM_NONE:
+        r.xlat = rbase;
+        break;
+    case PAMU_ATM_WINDOW:
+        r.xlat = ((uint64_t)gov->w[R_PAACE_TWBAH] << 32) |
+                 (ENTRY_EX(gov, WIN, TWBAL) << R_PAACE_WIN_TWBAL_SHIFT);
+        break;
+    default:
+        return;
+    }
+    if (rlog2 < 64 && r.xlat > UINT64_MAX - ((1ULL << rlog2) - 1)) {
+        return;
+    }
+    if (rlog2 >= 64 && r.xlat) {
+        return;
+    }
+    fn(fn_opaque, &r);
+}
+
+void pamu_walk_regions(const PAMUWalkRegs *regs, PAMUFetchFn *fetch,
+                       void *opaque, uint32_t liodn, PAMURegionFn *fn,
+                       void *fn_opaque)
+{
+    PAMUWalkResult res = { .subwindow = -1 };
+    PAMUEntry primary, secondary;
+    const PAMUEntry *gov;
+    uint64_t wbase, rbase, k;
+    unsigned wlog2, rlog2, count_log2;
+
+    if (regs->bypass) {
+        PAMURegion all = {
+            .size_log2 = 64, .subwindow = -1,
+            .perm = PAMU_ACCESS_READ | PAMU_ACCESS_WRITE,
+        };
+
+        fn(fn_opaque, &all);
+        return;
+    }
+    if (FIELD_EX32(regs->pc, PC, PGC) || !FIELD_EX32(regs->pc, PC, PE) ||
+        !fetch_paace(regs, fetch, opaque, liodn, &primary, &res)) {
+        return;
+    }
+    /* any address of the window gives its base and size */
+    check_window(&primary, 0, &wbase, &wlog2, &res);
+    if (!ENTRY_EX(&primary, ADDR, MW)) {
+        emit_region(&primary, wbase, wlog2, -1, fn, fn_opaque);
+        return;
+    }
+    count_log2 = ENTRY_EX(&primary, IMPL, WCE) + 1;
+    if (count_log2 > regs->max_subwin_log2 ||
+        wlog2 < PAMU_MIN_LOG2 + count_log2) {
+        return;                 /* no subwindow is usable */
+    }
+    for (k = 0; k < 1ULL << count_log2; k++) {
+        uint64_t addr = wbase + (k << (wlog2 - count_log2));
+
+        memset(&res, 0, sizeof(res));
+        if (select_subwindow(regs, fetch, opaque, &primary, addr, wbase,
+                             wlog2, &secondary, &gov, &rbase, &rlog2, &res)) {
+            emit_region(gov, rbase, rlog2, k, fn, fn_opaque);
+        }
+    }
+}
+
 PAMUAvs1Class pamu_avs1_class(uint32_t avs1, unsigned *sub_code)
 {
     static const struct {

@@ -112,6 +112,40 @@ static void pamu_walk_regs(PAMUState *s, unsigned unit, PAMUWalkRegs *r)
     r->max_subwin_log2 = pamu_mwce(s) + 1;
 }
 
+void pamu_unit_walk_regs(PAMUState *s, unsigned unit, PAMUWalkRegs *r)
+{
+    qemu_mutex_lock(&s->lock);
+    pamu_walk_regs(s, unit, r);
+    qemu_mutex_unlock(&s->lock);
+}
+
+/*
+ * Called with the BQL held, after the change is visible: a walk that
+ * reads the new generation also reads the changed memory or registers.
+ */
+void pamu_new_generation(PAMUState *s, unsigned unit)
+{
+    int64_t gen = qatomic_read_i64(&s->table_gen[unit]);
+
+    /* the change before the new generation; pairs with pamu_generation() */
+    smp_mb();
+    qatomic_set_i64(&s->table_gen[unit], gen + 1);
+}
+
+/* The current generation of @unit's tables; 0 if walks are not cached. */
+static uint64_t pamu_generation(PAMUState *s, unsigned unit)
+{
+    uint64_t gen;
+
+    if (!s->cache) {
+        return 0;
+    }
+    gen = qatomic_read_i64(&s->table_gen[unit]);
+    /* the tables and registers as of @gen or later; see above */
+    smp_mb_acquire();
+    return gen;
+}
+
 /* Largest table the model maps directly; bigger ones are still read. */
 #define PAMU_MAX_MAPPED_TABLE   (64 * MiB)
 
@@ -127,7 +161,7 @@ static hwaddr pamu_map_table(PAMUState *s, MemoryRegionCache *cache,
     if (limit <= base || limit - base > PAMU_MAX_MAPPED_TABLE) {
         return 0;
     }
-    len = address_space_cache_init(cache, &s->memory_as, base, limit - base,
+    len = address_space_cache_init(cache, &s->table_as, base, limit - base,
                                    false);
     if (len > 0 && !cache->ptr) {
         /* MMIO: pamu_read_ram() refuses it entry by entry */
@@ -157,9 +191,21 @@ static void pamu_update_view(PAMUState *s, unsigned unit)
     qemu_mutex_unlock(&s->lock);
     v->ppaact_len = pamu_map_table(s, &v->ppaact, v->regs.ppba, v->regs.ppla);
     v->spaact_len = pamu_map_table(s, &v->spaact, v->regs.spba, v->regs.spla);
+    /* before and after: see pamu_check_hit() */
+    pamu_new_generation(s, unit);
     qatomic_rcu_set(&s->views[unit], v);
     if (old) {
         call_rcu(old, pamu_free_view, rcu);
+    }
+    pamu_new_generation(s, unit);
+}
+
+static void pamu_notify_units(PAMUState *s)
+{
+    unsigned i;
+
+    for (i = 0; i < s->num_units; i++) {
+        pamu_notify_unit(s, i);
     }
 }
 
@@ -299,8 +345,14 @@ static void pamu_regs_write(void *opaque, hwaddr addr, uint64_t data,
 
     switch (offset) {
     case A_PPBAH ... A_SPLAL:
+        pamu_update_view(s, unit);
+        pamu_snoop_update(s);
+        /* the snoop windows cut every unit's RAM for notifiers */
+        pamu_notify_units(s);
+        break;
     case A_PC:
         pamu_update_view(s, unit);
+        pamu_notify_unit(s, unit);
         break;
     case A_PICS:
         pamu_update_irq(s);
@@ -347,11 +399,19 @@ static void pamu_bypass_write(void *opaque, hwaddr addr, uint64_t data,
                               unsigned size)
 {
     PAMUState *s = opaque;
+    uint32_t newly;
+    unsigned unit;
 
     trace_pamu_bypass_write(data);
     qemu_mutex_lock(&s->lock);
+    newly = data & pamu_bypass_mask(s) & ~s->bypass;
     s->bypass = data & pamu_bypass_mask(s);
     qemu_mutex_unlock(&s->lock);
+    for (unit = 0; unit < s->num_units; unit++) {
+        if (newly & PAMU_BYPASS_BIT(unit)) {
+            pamu_notify_bypass(s, unit);
+        }
+    }
     pamu_update_views(s);
     pamu_switch_spaces(s);
 }
@@ -417,7 +477,7 @@ static bool pamu_fetch(void *opaque, uint64_t addr, uint32_t *words,
         r = address_space_read_cached(&v->spaact, addr - v->regs.spba,
                                       words, n * 4);
     } else {
-        r = pamu_read_ram(&ctx->s->memory_as, addr, words, n * 4);
+        r = pamu_read_ram(&ctx->s->table_as, addr, words, n * 4);
     }
     if (r != MEMTX_OK) {
         return false;
@@ -553,23 +613,54 @@ static void pamu_irq_bh(void *opaque)
     pamu_update_irq(opaque);
 }
 
-static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
-                                    IOMMUAccessFlags flag, int iommu_idx)
+static bool pamu_same_result(const PAMUWalkResult *a,
+                             const PAMUWalkResult *b)
 {
-    PAMULiodnSpace *sp = container_of(iommu, PAMULiodnSpace, iommu);
+    return a->status == b->status && a->iova == b->iova &&
+           a->xlat == b->xlat && a->size_log2 == b->size_log2 &&
+           a->perm == b->perm && a->subwindow == b->subwindow;
+}
+
+/*
+ * x-check-cache: walks again for a remembered translation and stops QEMU
+ * if they differ, unless the tables changed meanwhile.  Every change
+ * starts a generation both before and after it becomes visible, so a walk
+ * that saw any part of a change also sees a newer generation.
+ */
+static void pamu_check_hit(PAMUFetchCtx *ctx, PAMULiodnSpace *sp,
+                           uint64_t gen, uint64_t addr, PAMUAccess access,
+                           const PAMUWalkResult *hit)
+{
+    PAMUWalkResult ref;
+
+    pamu_walk(&ctx->v->regs, pamu_fetch, ctx, sp->liodn, addr, access, &ref);
+    /* what the walk read before the generation it is compared at */
+    smp_rmb();
+    if (pamu_generation(ctx->s, sp->unit) != gen ||
+        pamu_same_result(&ref, hit)) {
+        return;
+    }
+    error_report("pamu: LIODN %u 0x%" PRIx64 ": remembered translation "
+                 "(status %d, 0x%" PRIx64 "/2^%u -> 0x%" PRIx64 ", perm %u, "
+                 "subwindow %d) differs from the walk (status %d, 0x%"
+                 PRIx64 "/2^%u -> 0x%" PRIx64 ", perm %u, subwindow %d)",
+                 sp->liodn, addr, hit->status, hit->iova, hit->size_log2,
+                 hit->xlat, hit->perm, hit->subwindow, ref.status, ref.iova,
+                 ref.size_log2, ref.xlat, ref.perm, ref.subwindow);
+    abort();
+}
+
+/*
+ * What the unit does with one access of @sp: a remembered walk of the
+ * current generation, or a new walk.  False for a violation, which is
+ * recorded.
+ */
+static bool pamu_access(PAMULiodnSpace *sp, uint64_t addr,
+                        PAMUAccess access, PAMUWalkResult *res)
+{
     PAMUState *s = sp->pamu;
-    PAMUAccess access = flag == IOMMU_WO ? PAMU_ACCESS_WRITE :
-                        flag == IOMMU_RO ? PAMU_ACCESS_READ :
-                        PAMU_ACCESS_QUERY;
-    IOMMUTLBEntry entry = {
-        .target_as = &s->memory_as,
-        .iova = addr & ~(uint64_t)(PAMU_UNIT_SIZE - 1),
-        .translated_addr = addr & ~(uint64_t)(PAMU_UNIT_SIZE - 1),
-        .addr_mask = PAMU_UNIT_SIZE - 1,
-        .perm = IOMMU_NONE,
-    };
+    uint64_t gen = pamu_generation(s, sp->unit);
     PAMUFetchCtx ctx = { .s = s };
-    PAMUWalkResult res;
 
     /*
      * Callers hold the BQL or are in an RCU critical section (see
@@ -577,18 +668,48 @@ static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
      * RCU callbacks run under the BQL.
      */
     ctx.v = qatomic_rcu_read(&s->views[sp->unit]);
-    pamu_walk(&ctx.v->regs, pamu_fetch, &ctx, sp->liodn, addr, access, &res);
-    if (res.flags && pamu_entry_news(&ctx, sp, &res)) {
-        pamu_log_walk(sp->liodn, addr, &res);
+    if (gen && pamu_tlb_lookup(&sp->tlb, gen, addr, access, res)) {
+        qatomic_set(&sp->cache_hits, qatomic_read(&sp->cache_hits) + 1);
+        if (s->check_cache) {
+            pamu_check_hit(&ctx, sp, gen, addr, access, res);
+        }
+        return true;
     }
-    if (res.status == PAMU_WALK_VIOLATION) {
+    qatomic_set(&sp->walks, qatomic_read(&sp->walks) + 1);
+    pamu_walk(&ctx.v->regs, pamu_fetch, &ctx, sp->liodn, addr, access, res);
+    if (res->flags && pamu_entry_news(&ctx, sp, res)) {
+        pamu_log_walk(sp->liodn, addr, res);
+    }
+    if (res->status == PAMU_WALK_VIOLATION) {
         if (access != PAMU_ACCESS_QUERY) {
-            pamu_record_violation(s, sp->unit, sp->liodn, addr, res.avs1,
+            pamu_record_violation(s, sp->unit, sp->liodn, addr, res->avs1,
                                   access);
         }
+        return false;
+    }
+    pamu_tlb_insert(&sp->tlb, gen, res);
+    return true;
+}
+
+static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
+                                    IOMMUAccessFlags flag, int iommu_idx)
+{
+    PAMULiodnSpace *sp = container_of(iommu, PAMULiodnSpace, iommu);
+    PAMUAccess access = flag == IOMMU_WO ? PAMU_ACCESS_WRITE :
+                        flag == IOMMU_RO ? PAMU_ACCESS_READ :
+                        PAMU_ACCESS_QUERY;
+    IOMMUTLBEntry entry = {
+        .target_as = sp->pamu->dma_as,
+        .iova = addr & ~(uint64_t)(PAMU_UNIT_SIZE - 1),
+        .translated_addr = addr & ~(uint64_t)(PAMU_UNIT_SIZE - 1),
+        .addr_mask = PAMU_UNIT_SIZE - 1,
+        .perm = IOMMU_NONE,
+    };
+    PAMUWalkResult res;
+
+    if (!pamu_access(sp, addr, access, &res)) {
         return entry;
     }
-
     entry.iova = res.iova;
     entry.translated_addr = res.xlat;
     entry.addr_mask = (1ULL << res.size_log2) - 1;
@@ -601,28 +722,14 @@ static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     return entry;
 }
 
-/*
- * The PAMU has no invalidation command: software rewrites table entries
- * in memory and the hardware snoops them.  There is therefore no event on
- * which to send IOMMU notifications, and a notifier user (vfio, vhost)
- * would keep stale mappings; refuse them all.
- */
-static int pamu_notify_flag_changed(IOMMUMemoryRegion *iommu,
-                                    IOMMUNotifierFlag old,
-                                    IOMMUNotifierFlag new, Error **errp)
+void pamu_regions(PAMUState *s, unsigned unit, uint32_t liodn,
+                  PAMURegionFn *fn, void *opaque)
 {
-    ERRP_GUARD();
-    PAMULiodnSpace *sp = container_of(iommu, PAMULiodnSpace, iommu);
+    PAMUFetchCtx ctx = { .s = s };
 
-    if (new == IOMMU_NOTIFIER_NONE) {
-        return 0;
-    }
-    error_setg(errp, "pamu: LIODN %u: the PAMU cannot notify mapping "
-               "changes (it has no invalidation command)", sp->liodn);
-    error_append_hint(errp, "Devices that cache IOMMU mappings (vfio-pci, "
-                      "vhost) cannot sit behind the emulated PAMU; use "
-                      "emulated devices, or vhost=off.\n");
-    return -EINVAL;
+    RCU_READ_LOCK_GUARD();
+    ctx.v = qatomic_rcu_read(&s->views[unit]);
+    pamu_walk_regions(&ctx.v->regs, pamu_fetch, &ctx, liodn, fn, opaque);
 }
 
 bool pamu_check_initiator(PAMUState *s, unsigned unit, uint32_t liodn,
@@ -671,6 +778,7 @@ MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
     sp->liodn = liodn;
     sp->unit = unit;
     sp->initiator = object_get_canonical_path(initiator);
+    pamu_tlb_init(&sp->tlb);
     name = g_strdup_printf("pamu-liodn-%u", liodn);
     iommu_name = g_strdup_printf("%s-iommu", name);
     bypass_name = g_strdup_printf("%s-bypass", name);
@@ -729,8 +837,30 @@ static void pamu_reset_exit(Object *obj, ResetType type)
     memset(s->unit_lost, 0, sizeof(s->unit_lost));
     qemu_mutex_unlock(&s->lock);
     pamu_update_views(s);
+    pamu_snoop_update(s);
     pamu_switch_spaces(s);
+    pamu_notify_units(s);
     pamu_update_irq(s);
+}
+
+/*
+ * The tables are read from the downstream memory, but from @ram directly
+ * where it is mapped, past the snoop windows over it.
+ */
+static void pamu_init_table_as(PAMUState *s)
+{
+    memory_region_init(&s->table_root, OBJECT(s), "pamu-tables", UINT64_MAX);
+    memory_region_init_alias(&s->table_memory, OBJECT(s),
+                             "pamu-tables-memory", s->memory, 0,
+                             memory_region_size(s->memory));
+    memory_region_add_subregion(&s->table_root, 0, &s->table_memory);
+    if (s->ram) {
+        memory_region_init_alias(&s->table_ram, OBJECT(s), "pamu-tables-ram",
+                                 s->ram, 0, memory_region_size(s->ram));
+        memory_region_add_subregion_overlap(&s->table_root, s->ram->addr,
+                                            &s->table_ram, 1);
+    }
+    address_space_init(&s->table_as, &s->table_root, "pamu-tables");
 }
 
 static void pamu_realize(DeviceState *dev, Error **errp)
@@ -770,13 +900,27 @@ static void pamu_realize(DeviceState *dev, Error **errp)
         return;
     }
 
+    if (s->ram && s->ram->container != s->memory) {
+        error_setg(errp, "pamu: the 'ram' link is not mapped in the 'memory' "
+                   "link");
+        return;
+    }
+    if (!s->ram) {
+        /* nothing to snoop with: walk every time */
+        s->cache = false;
+    }
+
     s->irq_bh = qemu_bh_new(pamu_irq_bh, s);
     address_space_init(&s->memory_as, s->memory, "pamu-downstream");
+    s->dma_as = s->memory == get_system_memory() ? &address_space_memory :
+                &s->memory_as;
+    pamu_init_table_as(s);
     s->memory_listener = (MemoryListener) {
         .name = "pamu",
         .commit = pamu_memory_commit,
     };
-    memory_listener_register(&s->memory_listener, &s->memory_as);
+    memory_listener_register(&s->memory_listener, &s->table_as);
+    pamu_snoop_realize(s);
     memory_region_init_io(&s->regs_mr, OBJECT(s), &pamu_regs_ops, s,
                           "pamu", (uint64_t)s->num_units * PAMU_UNIT_SIZE);
     memory_region_init_io(&s->bypass_mr, OBJECT(s), &pamu_bypass_ops, s,
@@ -796,6 +940,7 @@ static void pamu_unrealize(DeviceState *dev)
     unsigned i;
 
     memory_listener_unregister(&s->memory_listener);
+    pamu_snoop_unrealize(s);
     for (i = 0; i < PAMU_MAX_UNITS; i++) {
         if (s->views[i]) {
             call_rcu(s->views[i], pamu_free_view, rcu);
@@ -803,6 +948,7 @@ static void pamu_unrealize(DeviceState *dev)
         }
     }
     address_space_destroy(&s->memory_as);
+    address_space_destroy(&s->table_as);
     qemu_bh_delete(s->irq_bh);
     s->irq_bh = NULL;
 }
@@ -812,6 +958,9 @@ static void pamu_free_space(gpointer data)
     PAMULiodnSpace *sp = data;
 
     g_free(sp->initiator);
+    if (sp->mapped) {
+        g_array_unref(sp->mapped);
+    }
     g_free(sp);
 }
 
@@ -839,7 +988,9 @@ static int pamu_post_load(void *opaque, int version_id)
 
     s->bypass &= pamu_bypass_mask(s);
     pamu_update_views(s);
+    pamu_snoop_update(s);
     pamu_switch_spaces(s);
+    pamu_notify_units(s);
     pamu_update_irq(s);
     return 0;
 }
@@ -902,6 +1053,10 @@ static const Property pamu_properties[] = {
     DEFINE_PROP_UINT32("pci-unit", PAMUState, pci_unit, 0),
     DEFINE_PROP_LINK("memory", PAMUState, memory, TYPE_MEMORY_REGION,
                      MemoryRegion *),
+    DEFINE_PROP_LINK("ram", PAMUState, ram, TYPE_MEMORY_REGION,
+                     MemoryRegion *),
+    DEFINE_PROP_BOOL("x-cache", PAMUState, cache, true),
+    DEFINE_PROP_BOOL("x-check-cache", PAMUState, check_cache, false),
 };
 
 static void pamu_class_init(ObjectClass *klass, void *data)
@@ -925,6 +1080,7 @@ static void pamu_iommu_memory_region_class_init(ObjectClass *klass,
 
     imrc->translate = pamu_translate;
     imrc->notify_flag_changed = pamu_notify_flag_changed;
+    imrc->replay = pamu_replay;
 }
 
 static const TypeInfo pamu_types[] = {

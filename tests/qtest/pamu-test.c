@@ -105,7 +105,7 @@ static void launch(PamuTest *t, const char *pamu_opts, bool intercept_irq,
                    const char *incoming)
 {
     t->qts = qtest_initf("-M %s -nodefaults -bios %s "
-                         "-device pamu,id=pamu%s%s "
+                         "-device pamu,id=pamu,x-check-cache=on%s%s "
                          "-device edu,dma_mask=0xffffffffffffffff %s%s%s",
                          t->b->machine, t->bios, pamu_opts ? "," : "",
                          pamu_opts ? pamu_opts : "", t->extra ?: "",
@@ -904,6 +904,11 @@ static void test_migration(const void *data)
     dma_from_ram(&t, 0x40000000, LEN);
     write_lands(&t, 0x40001000, 0x601000);
     assert_zero(&t, 0x1000, LEN);
+
+    /* the destination snoops the tables too: a rewrite takes effect */
+    e.twba = 0x700000;
+    put_paace(&t, &e);
+    write_lands(&t, 0x40002000, 0x702000);
     unlink(file);
     finish(&t);
 }
@@ -1531,10 +1536,15 @@ static void test_migration_bypassed(const void *data)
 
     g_assert_cmphex(qtest_readl(t.qts, bypass_addr(&t)), ==,
                     PAMU_BYPASS_BIT(0));
-    /* the inbound window shows RAM itself: the bypass alias */
+    /*
+     * The inbound window shows RAM itself, the bypass alias, up to the
+     * tables, whose bytes a snoop window covers.
+     */
     view = pci_dma_view(&t);
-    g_assert_nonnull(strstr(view, "0000000000000000-0000000007ffffff "
+    g_assert_nonnull(strstr(view, "0000000000000000-0000000000ffffff "
                             "(prio 0, ram): "));
+    g_assert_nonnull(strstr(view, "0000000001000000-0000000001013fff "
+                            "(prio 1, i/o): pamu-table-snoop"));
     g_assert_false(iommu_in_path(&t));
     dma_from_ram(&t, PATTERN_PA, LEN);
     write_lands(&t, 0x200000, 0x200000);
@@ -2197,6 +2207,223 @@ static void test_monitor_errors(const void *data)
     unlink(bios);
 }
 
+/* The PCI LIODN's counts of walks and of remembered ones used. */
+static void liodn_counts(PamuTest *t, int64_t *walks, int64_t *hits)
+{
+    g_autoptr(QDict) info = query_pamu(t);
+    QDict *liodn = list_item(info, "liodns", 0);
+
+    g_assert_cmpint(qdict_get_int(liodn, "liodn"), ==, PCI_LIODN);
+    *walks = qdict_get_int(liodn, "walks");
+    *hits = qdict_get_int(liodn, "cache-hits");
+}
+
+/*
+ * DMA through a window it used before needs no walk; x-check-cache, on in
+ * every test, walks anyway and compares.
+ */
+static void test_cache_hits(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    int64_t walks, hits, walks2, hits2;
+    unsigned i;
+
+    start_mapped(&t, data, &e);
+    write_lands(&t, 0x200000, 0x200000);
+    liodn_counts(&t, &walks, &hits);
+    g_assert_cmpint(walks, >, 0);
+    for (i = 1; i <= 8; i++) {
+        write_lands(&t, 0x200000 + i * 0x1000, 0x200000 + i * 0x1000);
+    }
+    liodn_counts(&t, &walks2, &hits2);
+    g_assert_cmpint(walks2, ==, walks);
+    g_assert_cmpint(hits2, >=, hits + 8);
+    finish(&t);
+}
+
+/* x-cache=off walks every time and still follows every rewrite. */
+static void test_cache_off(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    int64_t walks, hits, walks2, hits2;
+
+    start(&t, data, "x-cache=off");
+    put_paace(&t, &e);
+    enable_pamu(&t);
+    write_lands(&t, 0x200000, 0x200000);
+    liodn_counts(&t, &walks, &hits);
+    write_lands(&t, 0x201000, 0x201000);
+    liodn_counts(&t, &walks2, &hits2);
+    g_assert_cmpint(walks2, >, walks);
+    g_assert_cmpint(hits2, ==, 0);
+    e.ap = PAMU_AP_READ;
+    put_paace(&t, &e);
+    write_blocked(&t, 0, 0x210000, 0x210000, APV(PAMU_APV_WRITE));
+    finish(&t);
+}
+
+/* The device's own DMA rewrites its PAACE: the next DMA obeys it. */
+static void test_cache_dma_rewrite(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    uint32_t w[PAMU_PAACE_WORDS], got[PAMU_PAACE_WORDS];
+    unsigned i;
+
+    start_mapped(&t, data, &e);
+    write_lands(&t, 0x200000, 0x200000);
+
+    e.ap = PAMU_AP_READ;
+    pamu_test_entry_words(&e, w);
+    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
+        w[i] = cpu_to_be32(w[i]);
+    }
+    qtest_memwrite(t.qts, 0x300000, w, sizeof(w));
+    e500_edu_dma(&t.edu, 0x300000, 0, sizeof(w), false);
+    /*
+     * Only the word with AP: a longer transfer reaches memory in pieces,
+     * each checked against the entry as it is by then, so the pieces
+     * after the one that takes write permission away would be blocked.
+     */
+    e500_edu_dma(&t.edu, paace(PCI_LIODN) + R_PAACE_ADDR * 4,
+                 R_PAACE_ADDR * 4, 4, true);
+    qtest_memread(t.qts, paace(PCI_LIODN), got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), w, sizeof(w));
+    write_blocked(&t, 0, 0x210000, 0x210000, APV(PAMU_APV_WRITE));
+    finish(&t);
+}
+
+/* Byte and doubleword stores by the CPU are seen alike. */
+static void test_cache_cpu_stores(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    uint32_t w[PAMU_PAACE_WORDS];
+    uint8_t bytes[PAMU_PAACE_SIZE];
+    unsigned i;
+
+    start_mapped(&t, data, &e);
+    write_lands(&t, 0x200000, 0x200000);
+
+    e.ap = PAMU_AP_READ;
+    pamu_test_entry_words(&e, w);
+    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
+        stl_be_p(bytes + i * 4, w[i]);
+    }
+    for (i = 0; i < PAMU_PAACE_WORDS * 4; i++) {
+        qtest_writeb(t.qts, paace(PCI_LIODN) + i, bytes[i]);
+    }
+    write_blocked(&t, 0, 0x210000, 0x210000, APV(PAMU_APV_WRITE));
+    clear_record(&t, 0);
+
+    e.ap = PAMU_AP_RW;
+    pamu_test_entry_words(&e, w);
+    for (i = 0; i < PAMU_PAACE_WORDS; i += 2) {
+        qtest_writeq(t.qts, paace(PCI_LIODN) + i * 4,
+                     (uint64_t)w[i] << 32 | w[i + 1]);
+    }
+    write_lands(&t, 0x220000, 0x220000);
+    finish(&t);
+}
+
+/* SPAACE and primary-entry rewrites of a window with subwindows. */
+static void test_cache_spaace_rewrite(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry p = { .v = true, .mw = true, .ap = PAMU_AP_RW, .wse = 23,
+                        .wce = 3, .wba = SW_BASE, .fspi = SW_FSPI,
+                        .atm = PAMU_ATM_WINDOW, .swse = 19,
+                        .twba = 0x300000 };
+    PAMUTestEntry s2 = { .v = true, .pt = true, .liodn = PCI_LIODN,
+                         .ap = PAMU_AP_RW, .atm = PAMU_ATM_WINDOW,
+                         .swse = 15, .twba = 0x480000 };
+
+    start(&t, data, NULL);
+    put_subwindows(&t);
+    write_lands(&t, SW_BASE + 2 * SW_SIZE + 0x100, 0x400100);
+    write_lands(&t, SW_BASE + 0x80000, 0x280000);
+
+    put_entry(&t, spaace(SW_FSPI + 1), &s2);
+    write_lands(&t, SW_BASE + 2 * SW_SIZE + 0x200, 0x480200);
+    put_paace(&t, &p);
+    write_lands(&t, SW_BASE + 0x81000, 0x381000);
+    assert_zero(&t, 0x281000, LEN);
+    finish(&t);
+}
+
+/* An SPAACT on top of the PPAACT: a write there is seen by both. */
+static void test_cache_overlapping_tables(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry p = { .v = true, .mw = true, .ap = PAMU_AP_RW, .wse = 23,
+                        .wce = 3, .wba = SW_BASE, .fspi = 0x20,
+                        .atm = PAMU_ATM_WINDOW, .swse = 19,
+                        .twba = 0x200000 };
+    PAMUTestEntry s1 = { .v = true, .pt = true, .liodn = PCI_LIODN,
+                         .ap = PAMU_AP_RW, .atm = PAMU_ATM_WINDOW,
+                         .swse = 19, .twba = 0x500000 };
+
+    start(&t, data, NULL);
+    put_paace(&t, &p);
+    enable_pamu(&t);
+    pamu_write(&t, 0, A_SPBAL, PPAACT);
+    pamu_write(&t, 0, A_SPLAL, PPAACT + PPAACT_ENTRIES * PAMU_PAACE_SIZE);
+    /* subwindow 1's SPAACE is the PPAACT slot of LIODN 0x20 */
+    put_entry(&t, paace(0x20), &s1);
+    write_lands(&t, SW_BASE + SW_SIZE + 0x100, 0x500100);
+    s1.twba = 0x600000;
+    put_entry(&t, paace(0x20), &s1);
+    write_lands(&t, SW_BASE + SW_SIZE + 0x200, 0x600200);
+    p.twba = 0x700000;
+    put_paace(&t, &p);
+    write_lands(&t, SW_BASE + 0x300, 0x700300);
+    finish(&t);
+}
+
+/* A PPAACT that runs off the end of RAM: its part in RAM is snooped. */
+static void test_cache_table_straddles_ram(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    const uint64_t entry = 128 * 0x100000ULL - 0x1000;
+
+    start_mapped(&t, data, &e);
+    put_entry(&t, entry, &e);
+    place_ppaact(&t, entry);
+    write_lands(&t, 0x200000, 0x200000);
+    write_lands(&t, 0x201000, 0x201000);
+    e.ap = PAMU_AP_READ;
+    put_entry(&t, entry, &e);
+    write_blocked(&t, 0, 0x210000, 0x210000, APV(PAMU_APV_WRITE));
+    finish(&t);
+}
+
+/* Register writes that change the walk drop what was remembered. */
+static void test_cache_registers(const void *data)
+{
+    PamuTest t;
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    const uint32_t pc = R_PC_PE_MASK | R_PC_OCE_MASK | R_PC_SPCC_MASK |
+                        R_PC_PPCC_MASK;
+
+    start_mapped(&t, data, &e);
+    write_lands(&t, 0x200000, 0x200000);
+    pamu_write(&t, 0, A_PC, pc | R_PC_PGC_MASK);
+    write_blocked(&t, 0, 0x210000, 0x210000, R_AVS1_GCV_MASK);
+    clear_record(&t, 0);
+    pamu_write(&t, 0, A_PC, pc);
+    write_lands(&t, 0x220000, 0x220000);
+
+    pamu_write(&t, 0, A_PPLAL, paace(PCI_LIODN));
+    write_blocked(&t, 0, 0x230000, 0x230000, LAV(PAMU_LAV_NOT_IN_PPAACT));
+    clear_record(&t, 0);
+    pamu_write(&t, 0, A_PPLAL, PPAACT + PPAACT_ENTRIES * PAMU_PAACE_SIZE);
+    write_lands(&t, 0x240000, 0x240000);
+    finish(&t);
+}
+
 static void test_other_machine(void)
 {
     g_autofree char *err = run_qemu_expect_failure("-M none -device pamu");
@@ -2259,6 +2486,14 @@ int main(int argc, char **argv)
         { "monitor-event", test_monitor_event },
         { "monitor-query", test_monitor_query },
         { "monitor-errors", test_monitor_errors },
+        { "cache-hits", test_cache_hits },
+        { "cache-off", test_cache_off },
+        { "cache-dma-rewrite", test_cache_dma_rewrite },
+        { "cache-cpu-stores", test_cache_cpu_stores },
+        { "cache-spaace-rewrite", test_cache_spaace_rewrite },
+        { "cache-overlapping-tables", test_cache_overlapping_tables },
+        { "cache-table-straddles-ram", test_cache_table_straddles_ram },
+        { "cache-registers", test_cache_registers },
     };
     size_t i, j;
 

@@ -26,6 +26,7 @@
 #include "libqtest.h"
 #include "qobject/qdict.h"
 #include "e500-pci-edu.h"
+#include "pamu-entry.h"
 #include "vfio-pamu-sim/vfio-pamu-sim.h"
 #include "vfio-pamu-sim/sim-host.h"
 
@@ -866,10 +867,11 @@ static int count_maps(Env *e, uint64_t iova)
  * A mediated device (the simulated function, made to look like one by
  * libvfio-pamu-mdev.so) is not presented to the PAMU when it is realized,
  * so QEMU starts with it behind -device pamu.  When the guest then puts
- * the PAMU into its path, vfio cannot follow the PAMU: QEMU must report
- * that and run on, with the device's DMA unmapped, so that it faults in
- * the host PAMU and reaches no guest RAM.  Once the guest bypasses the
- * PAMU again and resets the device, its DMA works again.
+ * the PAMU into its path, the host PAMU container cannot mirror the guest
+ * PAMU's windows: QEMU must report that and run on, with the device's
+ * DMA unmapped, so that it faults in the host PAMU and reaches no guest
+ * RAM.  Once the guest bypasses the PAMU again and resets the device, its
+ * DMA works again.
  */
 static void test_mdev_behind_pamu(void)
 {
@@ -904,9 +906,9 @@ static void test_mdev_behind_pamu(void)
     bypass = qtest_readl(e.qts, bypenr);
     g_assert_cmphex(bypass & PAMU_BYPASS_BIT(0), !=, 0);
     qtest_writel(e.qts, bypenr, 0);
-    wait_stderr(&e, "vfio: not mapping 0x0-0x7ffffff of IOMMU region "
-                "pamu-liodn-193-iommu: pamu: LIODN 193: the PAMU cannot "
-                "notify mapping changes (it has no invalidation command)");
+    wait_stderr(&e, "vfio-pamu: not mapping 0x0-0x7ffffff for the assigned "
+                "device, whose DMA there will fault: a guest IOMMU in front "
+                "of a device assigned through a PAMU is not supported");
     qtest_qmp_assert_success(e.qts, "{'execute': 'query-status'}");
     lines = sim_log_lines(e.log);
     g_assert_cmpint(sim_log_count(lines, "ioctl UNMAP_DMA flags=0x0 iova=0x0 "
@@ -943,6 +945,140 @@ static void test_mdev_behind_pamu(void)
     g_assert_cmpint(count, ==, 1);
     e.bar = map_bar0_behind(&e, bridge, devfn);
     check_copy(&e, 0x4000, 0x3000, 0x92);
+    qtest_remove_abrt_handler(e.err);
+    env_put(&e);
+}
+
+/* --- an x86 host: a type1 container behind the guest's PAMU -------------- */
+
+#define T1_PAMU_REGS    0x20000         /* the PAMU's registers in CCSR */
+#define T1_PCI_LIODN    193
+#define T1_PPAACT       0x6000000ULL    /* guest tables at 96 MiB */
+#define T1_WINDOW       0x40000000ULL   /* the device's DMA window, 64 MiB */
+
+static void t1_pamu_write(Env *e, uint32_t reg, uint32_t val)
+{
+    qtest_writel(e->qts, board->ccsr + T1_PAMU_REGS + reg, val);
+}
+
+/* The guest's PAACE for the function's LIODN: @ap, to RAM at @to. */
+static void t1_put_paace(Env *e, unsigned ap, uint64_t to, bool valid)
+{
+    PAMUTestEntry p = { .v = valid, .ap = ap, .wse = 25, .wba = T1_WINDOW,
+                        .atm = PAMU_ATM_WINDOW, .twba = to };
+    uint32_t w[PAMU_PAACE_WORDS];
+    unsigned i;
+
+    pamu_test_entry_words(&p, w);
+    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
+        w[i] = cpu_to_be32(w[i]);
+    }
+    qtest_memwrite(e->qts, T1_PPAACT + T1_PCI_LIODN * PAMU_PAACE_SIZE, w,
+                   sizeof(w));
+}
+
+/*
+ * The device reads 64 bytes at IOVA @iova + 0x1000 and writes them to
+ * @iova + 0x3000; they come from and go to RAM at @pa + the same offsets.
+ */
+static void t1_check_copy(Env *e, uint64_t iova, uint64_t pa, uint8_t seed)
+{
+    uint8_t pattern[64], got[64];
+
+    fill(pattern, sizeof(pattern), seed);
+    qtest_memwrite(e->qts, pa + 0x1000, pattern, sizeof(pattern));
+    qtest_memset(e->qts, pa + 0x3000, 0, sizeof(got));
+    g_assert_cmpuint(device_dma(e, iova + 0x1000, 0, sizeof(pattern), false),
+                     ==, SIM_DMA_STATUS_DONE);
+    g_assert_cmpuint(device_dma(e, iova + 0x3000, 0, sizeof(pattern), true),
+                     ==, SIM_DMA_STATUS_DONE);
+    qtest_memread(e->qts, pa + 0x3000, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), pattern, sizeof(pattern));
+}
+
+/* The successful UNMAP_DMA calls at @iova so far */
+static int count_unmaps(Env *e, uint64_t iova)
+{
+    g_auto(GStrv) lines = sim_log_lines(e->log);
+    int n = 0, i;
+
+    for (i = 0; lines[i]; i++) {
+        uint64_t v, ret;
+
+        if (g_str_has_prefix(lines[i], "ioctl UNMAP_DMA") &&
+            sim_log_value(lines[i], "iova", &v) && v == iova &&
+            sim_log_value(lines[i], "ret", &ret) && ret == 0) {
+            n++;
+        }
+    }
+    return n;
+}
+
+/*
+ * The common real case: an x86 host (the simulation's type1 mode) assigns
+ * the function to a ppce500 guest that has -device pamu.  QEMU mirrors the
+ * guest's PAACE into the host IOMMU through the PAMU's notifications: the
+ * device reaches what the PAACE maps, where it maps it, the guest's
+ * rewrites take effect before the device's next DMA, and what the PAACE
+ * denies the device cannot do.
+ */
+static void test_type1_behind_pamu(void)
+{
+    const uint64_t bypenr = board->ccsr + GUTS_CCSR_OFFSET +
+                            PAMU_GUTS_PAMUBYPENR;
+    static const uint8_t zero[64];
+    uint8_t got[64];
+    Env e;
+
+    if (!env_get(&e, RAM_MB)) {
+        return;
+    }
+    qtest_add_abrt_handler(show_stderr_on_abort, e.err);
+    start_host(&e, "type1=1", "-device pamu "
+               "-device vfio-pci,host=" HOST_BDF ",id=hostdev0");
+    e.bar = e500_pci_map_bar0(e.qts, board, board->first_devfn);
+    e500_set_inbound_window(e.qts, board, 0, 0, 0, 31);
+
+    /* bypassed: guest RAM as it is */
+    g_assert_cmpint(count_maps(&e, 0), >=, 1);
+    check_copy(&e, 0x1000, 0x2000, 0x11);
+
+    /* the guest maps IOVA [1 GiB, +64 MiB) to RAM [32 MiB, 96 MiB) */
+    t1_put_paace(&e, PAMU_AP_RW, 0x2000000, true);
+    t1_pamu_write(&e, A_PPBAL, T1_PPAACT);
+    t1_pamu_write(&e, A_PPLAL, T1_PPAACT + 0x500 * PAMU_PAACE_SIZE);
+    t1_pamu_write(&e, A_PC, R_PC_PE_MASK);
+    qtest_writel(e.qts, bypenr, 0);
+    g_assert_cmpint(count_maps(&e, T1_WINDOW), ==, 1);
+    g_assert_cmpint(count_maps(&e, T1_WINDOW + 0x2000000), ==, 1);
+    t1_check_copy(&e, T1_WINDOW, 0x2000000, 0x22);
+    /* RAM at the old 1:1 addresses is out of reach */
+    g_assert_cmpuint(device_dma(&e, 0x1000, 0, 64, false), ==,
+                     SIM_DMA_STATUS_FAULT);
+
+    /* moved to RAM [16 MiB, 80 MiB): mirrored before the next DMA */
+    t1_put_paace(&e, PAMU_AP_RW, 0x1000000, true);
+    g_assert_cmpint(count_unmaps(&e, T1_WINDOW), >=, 1);
+    t1_check_copy(&e, T1_WINDOW + 0x10000, 0x1010000, 0x33);
+
+    /* read-only: the device still reads, its writes are blocked */
+    t1_put_paace(&e, PAMU_AP_READ, 0x1000000, true);
+    qtest_memset(e.qts, 0x1005000, 0, sizeof(got));
+    g_assert_cmpuint(device_dma(&e, T1_WINDOW + 0x4000, 0, 64, false), ==,
+                     SIM_DMA_STATUS_DONE);
+    g_assert_cmpuint(device_dma(&e, T1_WINDOW + 0x5000, 0, 64, true), ==,
+                     SIM_DMA_STATUS_FAULT);
+    qtest_memread(e.qts, 0x1005000, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), zero, sizeof(zero));
+
+    /* invalid, as Linux's violation handler leaves it: nothing at all */
+    t1_put_paace(&e, PAMU_AP_RW, 0x1000000, false);
+    g_assert_cmpuint(device_dma(&e, T1_WINDOW + 0x4000, 0, 64, false), ==,
+                     SIM_DMA_STATUS_FAULT);
+
+    /* bypassed again: RAM as it is */
+    qtest_writel(e.qts, bypenr, PAMU_BYPASS_BIT(0));
+    check_copy(&e, 0x4000, 0x6000, 0x44);
     qtest_remove_abrt_handler(e.err);
     env_put(&e);
 }
@@ -1157,10 +1293,10 @@ static void test_no_msi_windows(void)
  * send the IOMMU notifications vfio would need to follow its mappings.
  */
 #define PAMU_REFUSAL "the PCI controller's inbound windows lead into an " \
-    "emulated IOMMU (pamu) that cannot notify an assigned device of " \
-    "mapping changes"
-#define PAMU_REFUSAL_HINT "Drop -device pamu, or assign the device to a " \
-    "guest without an IOMMU in front of its PCI controller."
+    "emulated IOMMU (pamu) that a device assigned through a host PAMU " \
+    "cannot follow"
+#define PAMU_REFUSAL_HINT "Drop -device pamu, or assign the device from a " \
+    "host whose IOMMU maps arbitrary ranges (type1 or iommufd)."
 
 /* -device pamu, then vfio-pci: vfio-pci's realize fails. */
 static void test_pamu_then_vfio(void)
@@ -1196,10 +1332,11 @@ static void test_pamu_then_vfio(void)
 static void test_vfio_then_pamu(void)
 {
     static const char *const expect[] = {
-        "-device pamu: pamu: vfio-pci 'hostdev0' is assigned from the host "
-        "behind the PCI controller; the emulated PAMU cannot notify it of "
-        "mapping changes",
-        "Drop -device pamu, or assign the device to a guest without a PAMU.",
+        "-device pamu: pamu: vfio-pci 'hostdev0' is assigned through a host "
+        "PAMU behind the PCI controller, which cannot follow the emulated "
+        "PAMU's mappings",
+        "Drop -device pamu, or assign the device from a host whose IOMMU "
+        "maps arbitrary ranges (type1 or iommufd).",
         NULL
     };
     g_autofree char *log = NULL;
@@ -1370,6 +1507,8 @@ int main(int argc, char **argv)
     qtest_add_func("vfio-pamu/e2e/memlock-alias", test_memlock_alias);
     qtest_add_func("vfio-pamu/e2e/fault", test_fault);
     qtest_add_func("vfio-pamu/mdev/guest-takes-pamu", test_mdev_behind_pamu);
+    qtest_add_func("vfio-pamu/type1/behind-guest-pamu",
+                   test_type1_behind_pamu);
     qtest_add_func("vfio-pamu/refused/ram-unreachable", test_ram_unreachable);
     qtest_add_func("vfio-pamu/refused/memlock", test_memlock);
     qtest_add_func("vfio-pamu/refused/msi-shared", test_msi_shared);

@@ -11,6 +11,7 @@
 #include "qemu/bswap.h"
 #include "hw/iommu/pamu-regs.h"
 #include "hw/iommu/pamu-walk.h"
+#include "hw/iommu/pamu-tlb.h"
 #include "../qtest/pamu-entry.h"
 
 #define MEM_SIZE        0x100000
@@ -603,6 +604,234 @@ static void test_avs1_decode(void)
     }
 }
 
+/* --- the remembered walks (hw/iommu/pamu-tlb.c) --------------------- */
+
+static void assert_same(const PAMUWalkResult *a, const PAMUWalkResult *b)
+{
+    g_assert_cmpint(a->status, ==, b->status);
+    g_assert_cmphex(a->iova, ==, b->iova);
+    g_assert_cmphex(a->xlat, ==, b->xlat);
+    g_assert_cmpuint(a->size_log2, ==, b->size_log2);
+    g_assert_cmpuint(a->perm, ==, b->perm);
+    g_assert_cmpint(a->subwindow, ==, b->subwindow);
+}
+
+/* A hit gives exactly what the walk gave, for any address in the block. */
+static void test_tlb_hit(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 20,
+                        .wba = 0x400000, .atm = PAMU_ATM_WINDOW,
+                        .twba = 0xa00000 };
+    PAMUWalkResult res, hit;
+    PAMUTlb tlb;
+
+    setup();
+    pamu_tlb_init(&tlb);
+    put_entry(paace_addr(LIODN), &e);
+    res = walk(&r, LIODN, 0x412345, PAMU_ACCESS_WRITE);
+    g_assert_false(pamu_tlb_lookup(&tlb, 1, 0x412345, PAMU_ACCESS_WRITE,
+                                   &hit));
+    pamu_tlb_insert(&tlb, 1, &res);
+    g_assert_true(pamu_tlb_lookup(&tlb, 1, 0x5fffff, PAMU_ACCESS_READ,
+                                  &hit));
+    res = walk(&r, LIODN, 0x5fffff, PAMU_ACCESS_READ);
+    assert_same(&hit, &res);
+    g_assert_true(pamu_tlb_lookup(&tlb, 1, 0x400000, PAMU_ACCESS_QUERY,
+                                  &hit));
+    /* just outside the block, or another generation: a miss */
+    g_assert_false(pamu_tlb_lookup(&tlb, 1, 0x600000, PAMU_ACCESS_READ,
+                                   &hit));
+    g_assert_false(pamu_tlb_lookup(&tlb, 1, 0x3fffff, PAMU_ACCESS_READ,
+                                   &hit));
+    g_assert_false(pamu_tlb_lookup(&tlb, 2, 0x412345, PAMU_ACCESS_READ,
+                                   &hit));
+    pamu_tlb_flush(&tlb);
+    g_assert_false(pamu_tlb_lookup(&tlb, 1, 0x412345, PAMU_ACCESS_READ,
+                                   &hit));
+}
+
+/*
+ * What the entry does not permit misses, so that the walk latches the
+ * violation; violations and generation 0 (no cache) are never kept.
+ */
+static void test_tlb_refusals(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_READ);
+    PAMUWalkResult res, hit;
+    PAMUTlb tlb;
+
+    setup();
+    pamu_tlb_init(&tlb);
+    put_entry(paace_addr(LIODN), &e);
+    res = walk(&r, LIODN, 0x1000, PAMU_ACCESS_READ);
+    pamu_tlb_insert(&tlb, 5, &res);
+    g_assert_true(pamu_tlb_lookup(&tlb, 5, 0x2000, PAMU_ACCESS_READ, &hit));
+    g_assert_false(pamu_tlb_lookup(&tlb, 5, 0x2000, PAMU_ACCESS_WRITE,
+                                   &hit));
+
+    pamu_tlb_flush(&tlb);
+    res = walk(&r, LIODN, 0x1000, PAMU_ACCESS_WRITE);
+    g_assert_cmpint(res.status, ==, PAMU_WALK_VIOLATION);
+    pamu_tlb_insert(&tlb, 5, &res);
+    g_assert_false(pamu_tlb_lookup(&tlb, 5, 0x1000, PAMU_ACCESS_QUERY,
+                                   &hit));
+    res = walk(&r, LIODN, 0x1000, PAMU_ACCESS_READ);
+    pamu_tlb_insert(&tlb, 0, &res);
+    g_assert_false(pamu_tlb_lookup(&tlb, 0, 0x1000, PAMU_ACCESS_READ, &hit));
+}
+
+/*
+ * Subwindows are remembered one by one; a bypassed unit's result too.
+ * More blocks than slots: the oldest of the generation goes, and slots of
+ * older generations are taken first.
+ */
+static void test_tlb_slots(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    PAMUTestEntry p = { .v = true, .mw = true, .ap = PAMU_AP_RW, .wse = 27,
+                        .wce = 3, .wba = 0, .atm = PAMU_ATM_WINDOW,
+                        .swse = 22, .twba = 0x10000000, .fspi = 0 };
+    PAMUTestEntry sw = { .v = true, .pt = true, .liodn = LIODN,
+                         .ap = PAMU_AP_RW, .atm = PAMU_ATM_WINDOW,
+                         .swse = 22 };
+    PAMUWalkResult res, hit;
+    PAMUTlb tlb;
+    unsigned k;
+
+    setup();
+    pamu_tlb_init(&tlb);
+    put_entry(paace_addr(LIODN), &p);
+    for (k = 1; k < 16; k++) {
+        sw.twba = 0x10000000 + k * 0x1000000;
+        put_entry(spaace_addr(k - 1), &sw);
+    }
+    /* 16 subwindows of 16 MiB, 8 MiB of each mapped: twice the slots */
+    for (k = 0; k < 16; k++) {
+        res = walk(&r, LIODN, k * 0x1000000ULL + 0x100, PAMU_ACCESS_READ);
+        g_assert_cmpint(res.status, ==, PAMU_WALK_OK);
+        g_assert_cmpint(res.subwindow, ==, k);
+        pamu_tlb_insert(&tlb, 7, &res);
+    }
+    for (k = 0; k < 16; k++) {
+        bool want = k >= 16 - PAMU_TLB_ENTRIES;
+
+        g_assert_cmpint(pamu_tlb_lookup(&tlb, 7, k * 0x1000000ULL,
+                                        PAMU_ACCESS_READ, &hit), ==, want);
+        if (want) {
+            res = walk(&r, LIODN, k * 0x1000000ULL, PAMU_ACCESS_READ);
+            assert_same(&hit, &res);
+        }
+    }
+
+    /* a new generation: its first entry takes an old slot, all others miss */
+    res = walk(&r, LIODN, 0x100, PAMU_ACCESS_READ);
+    pamu_tlb_insert(&tlb, 8, &res);
+    g_assert_true(pamu_tlb_lookup(&tlb, 8, 0x200, PAMU_ACCESS_READ, &hit));
+    g_assert_false(pamu_tlb_lookup(&tlb, 8, 15 * 0x1000000ULL,
+                                   PAMU_ACCESS_READ, &hit));
+
+    /* a bypassed unit: one block covers the whole half (2^63) */
+    r.bypass = true;
+    res = walk(&r, LIODN, 0x123456789ULL, PAMU_ACCESS_WRITE);
+    pamu_tlb_insert(&tlb, 9, &res);
+    g_assert_true(pamu_tlb_lookup(&tlb, 9, 0x7edcba9876543210ULL,
+                                  PAMU_ACCESS_WRITE, &hit));
+    g_assert_cmpint(hit.status, ==, PAMU_WALK_BYPASS);
+    g_assert_cmphex(hit.xlat + (0x7edcba9876543210ULL - hit.iova), ==,
+                    0x7edcba9876543210ULL);
+}
+
+/* --- the regions IOMMU notifications mirror ------------------------------ */
+
+static void collect_region(void *opaque, const PAMURegion *r)
+{
+    g_array_append_val((GArray *)opaque, *r);
+}
+
+static GArray *regions(const PAMUWalkRegs *r, uint32_t liodn)
+{
+    GArray *a = g_array_new(false, false, sizeof(PAMURegion));
+
+    pamu_walk_regions(r, fake_fetch, NULL, liodn, collect_region, a);
+    return a;
+}
+
+static void assert_region(GArray *a, unsigned i, uint64_t iova,
+                          uint64_t xlat, unsigned log2, unsigned perm,
+                          int subwindow)
+{
+    PAMURegion *r;
+
+    g_assert_cmpuint(i, <, a->len);
+    r = &g_array_index(a, PAMURegion, i);
+    g_assert_cmphex(r->iova, ==, iova);
+    g_assert_cmphex(r->xlat, ==, xlat);
+    g_assert_cmpuint(r->size_log2, ==, log2);
+    g_assert_cmpuint(r->perm, ==, perm);
+    g_assert_cmpint(r->subwindow, ==, subwindow);
+}
+
+/* A window without subwindows is one region, whatever it permits. */
+static void test_regions_window(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_READ, .wse = 20,
+                        .wba = 0x400000, .atm = PAMU_ATM_WINDOW,
+                        .twba = 0xa00000 };
+    g_autoptr(GArray) a = NULL, b = NULL, c = NULL, d = NULL;
+
+    setup();
+    put_entry(paace_addr(LIODN), &e);
+    a = regions(&r, LIODN);
+    g_assert_cmpuint(a->len, ==, 1);
+    assert_region(a, 0, 0x400000, 0xa00000, 21, PAMU_ACCESS_READ, -1);
+
+    /* nothing for an invalid entry, a closed gate, page translation */
+    e.v = false;
+    put_entry(paace_addr(LIODN), &e);
+    b = regions(&r, LIODN);
+    g_assert_cmpuint(b->len, ==, 0);
+    e.v = true;
+    e.atm = PAMU_ATM_PAGE;
+    put_entry(paace_addr(LIODN), &e);
+    c = regions(&r, LIODN);
+    g_assert_cmpuint(c->len, ==, 0);
+
+    /* a bypassed unit passes everything */
+    r.bypass = true;
+    d = regions(&r, LIODN);
+    g_assert_cmpuint(d->len, ==, 1);
+    assert_region(d, 0, 0, 0, 64, PAMU_ACCESS_READ | PAMU_ACCESS_WRITE, -1);
+}
+
+/* Subwindows: one region each where an entry maps, only its mapped part. */
+static void test_regions_subwindows(void)
+{
+    PAMUWalkRegs r = enabled_regs();
+    PAMUTestEntry p = { .v = true, .mw = true, .ap = PAMU_AP_RW, .wse = 23,
+                        .wce = 1, .wba = 0x1000000, .fspi = 4,
+                        .atm = PAMU_ATM_WINDOW, .swse = 20,
+                        .twba = 0x200000 };
+    PAMUTestEntry sw = { .v = true, .pt = true, .liodn = LIODN,
+                         .ap = PAMU_AP_WRITE, .atm = PAMU_ATM_NONE,
+                         .swse = 12 };
+    g_autoptr(GArray) a = NULL;
+
+    setup();
+    put_entry(paace_addr(LIODN), &p);
+    /* subwindow 1 invalid, 2 passes 8 KiB untranslated, 3 beyond SPAACT */
+    put_entry(spaace_addr(5), &sw);
+    r.spla = spaace_addr(6);
+    a = regions(&r, LIODN);
+    g_assert_cmpuint(a->len, ==, 2);
+    /* 4 subwindows of 4 MiB; subwindow 0 maps 2 MiB to 2 MiB */
+    assert_region(a, 0, 0x1000000, 0x200000, 21, PAMU_ACCESS_READ |
+                  PAMU_ACCESS_WRITE, 0);
+    assert_region(a, 1, 0x1800000, 0x1800000, 13, PAMU_ACCESS_WRITE, 2);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -623,5 +852,10 @@ int main(int argc, char **argv)
     g_test_add_func("/pamu-walk/unimplemented", test_unimplemented);
     g_test_add_func("/pamu-walk/table-rewrite", test_table_rewrite);
     g_test_add_func("/pamu-walk/avs1-decode", test_avs1_decode);
+    g_test_add_func("/pamu-tlb/hit", test_tlb_hit);
+    g_test_add_func("/pamu-tlb/refusals", test_tlb_refusals);
+    g_test_add_func("/pamu-tlb/slots", test_tlb_slots);
+    g_test_add_func("/pamu-walk/regions-window", test_regions_window);
+    g_test_add_func("/pamu-walk/regions-subwindows", test_regions_subwindows);
     return g_test_run();
 }

@@ -77,6 +77,31 @@ void pamu_walk(const PAMUWalkRegs *regs, PAMUFetchFn *fetch, void *opaque,
                PAMUWalkResult *res);
 
 /* The violation classes of AVS1, in the order the walk checks them. */
+/*
+ * A part of a LIODN's window that accesses can use: [iova, iova +
+ * 2^size_log2) goes linearly to xlat, with the PAMU_ACCESS_ bits in perm.
+ * size_log2 is 64 for the whole address space.
+ */
+typedef struct PAMURegion {
+    uint64_t iova;
+    uint64_t xlat;
+    unsigned size_log2;
+    unsigned perm;
+    int subwindow;              /* -1 without subwindows */
+} PAMURegion;
+
+typedef void PAMURegionFn(void *opaque, const PAMURegion *r);
+
+/*
+ * Calls @fn, in ascending order of IOVA, for every region where a walk for
+ * @liodn would translate rather than block, permissions aside: what IOMMU
+ * notifications mirror.  Regions whose translation would pass 2^64, and
+ * page translation (ATM 2/3), are left out, as the walk blocks them.
+ */
+void pamu_walk_regions(const PAMUWalkRegs *regs, PAMUFetchFn *fetch,
+                       void *opaque, uint32_t liodn, PAMURegionFn *fn,
+                       void *fn_opaque);
+
 typedef enum PAMUAvs1Class {
     PAMU_CLASS_NONE,        /* no class bit set */
     PAMU_CLASS_GATE_CLOSED, /* GCV */

@@ -19,6 +19,7 @@
 #include "qom/object.h"
 #include "hw/iommu/pamu-regs.h"
 #include "hw/iommu/pamu-walk.h"
+#include "hw/iommu/pamu-tlb.h"
 
 #define TYPE_PAMU "pamu"
 OBJECT_DECLARE_SIMPLE_TYPE(PAMUState, PAMU)
@@ -78,10 +79,28 @@ typedef struct PAMULiodnSpace {
     uint32_t liodn;
     unsigned unit;              /* the unit that serves this initiator */
     char *initiator;            /* QOM path of the initiator, for people */
+    PAMUTlb tlb;                /* walks remembered, see pamu-tlb.h */
+    /* for people: approximate when several threads translate at once */
+    unsigned long cache_hits, walks;
+    /* notifiers (pamu-notify.c), under the BQL */
+    IOMMUNotifierFlag notifier_flags;
+    GArray *mapped;             /* PAMUChunk: what MAP notifiers were told */
     /* guarded by PAMUState.lock */
     PAMULoggedEntry logged[PAMU_LOGGED_ENTRIES];
     unsigned next_logged;
 } PAMULiodnSpace;
+
+/*
+ * A window onto guest RAM that holds part of a table: CPU and DMA writes
+ * there reach the PAMU (pamu-snoop.c), as silicon snoops its tables.
+ */
+typedef struct PAMUSnoop {
+    MemoryRegion mr;
+    PAMUState *s;
+} PAMUSnoop;
+
+/* Each unit's PPAACT and SPAACT, merged where they meet or overlap. */
+#define PAMU_MAX_SNOOPS         (2 * PAMU_MAX_UNITS)
 
 struct PAMUState {
     SysBusDevice parent_obj;
@@ -90,8 +109,27 @@ struct PAMUState {
     MemoryRegion bypass_mr;     /* PAMUBYPENR, placed in GUTS */
     qemu_irq irq;
     QEMUBH *irq_bh;             /* raises the interrupt for other threads */
-    AddressSpace memory_as;     /* tables are read and DMA goes here */
+    AddressSpace memory_as;     /* the downstream memory */
+    /*
+     * Where translated DMA goes: @memory_as, or the system memory's own
+     * address space when that is the downstream memory, since vfio
+     * accepts no other target in IOMMU notifications.
+     */
+    AddressSpace *dma_as;
+    /*
+     * Tables are read here: the downstream memory with @ram on top, so
+     * that reads of the tables bypass the snoop windows.
+     */
+    MemoryRegion table_root, table_memory, table_ram;
+    AddressSpace table_as;
     MemoryListener memory_listener;
+    PAMUSnoop snoops[PAMU_MAX_SNOOPS];
+    unsigned nr_snoops;         /* the enabled ones come first */
+    /*
+     * A new generation of a unit's tables starts whenever a walk could
+     * give another result; written under the BQL, read in any thread.
+     */
+    int64_t table_gen[PAMU_MAX_UNITS];
     GHashTable *spaces;         /* LIODN -> PAMULiodnSpace */
     PAMUUnitView *views[PAMU_MAX_UNITS];
 
@@ -112,6 +150,9 @@ struct PAMUState {
     uint32_t max_subwindows;
     uint32_t pci_unit;
     MemoryRegion *memory;
+    MemoryRegion *ram;          /* guest RAM, where tables can be snooped */
+    bool cache;                 /* remember walks (needs @ram) */
+    bool check_cache;           /* for tests: walk on every hit and compare */
 };
 
 /*
@@ -131,6 +172,37 @@ bool pamu_check_initiator(PAMUState *s, unsigned unit, uint32_t liodn,
  */
 MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
                                 Object *initiator, Error **errp);
+
+/* The registers of unit @unit that steer its walks. */
+void pamu_unit_walk_regs(PAMUState *s, unsigned unit, PAMUWalkRegs *r);
+
+/* Starts a new generation of @unit's tables: remembered walks are stale. */
+void pamu_new_generation(PAMUState *s, unsigned unit);
+
+/* Calls @fn for each region of @liodn's window, under @unit's tables. */
+void pamu_regions(PAMUState *s, unsigned unit, uint32_t liodn,
+                  PAMURegionFn *fn, void *opaque);
+
+/*
+ * IOMMU notifications (pamu-notify.c), under the BQL: after a change of
+ * unit @unit's tables or registers, tell each of its LIODNs' notifiers
+ * what the change unmapped and mapped.
+ */
+void pamu_notify_unit(PAMUState *s, unsigned unit);
+/* Before unit @unit is bypassed: its LIODNs' notifiers drop everything. */
+void pamu_notify_bypass(PAMUState *s, unsigned unit);
+int pamu_notify_flag_changed(IOMMUMemoryRegion *iommu, IOMMUNotifierFlag old,
+                             IOMMUNotifierFlag new, Error **errp);
+void pamu_replay(IOMMUMemoryRegion *iommu, IOMMUNotifier *n);
+
+/*
+ * The snoop windows (pamu-snoop.c).  All are called with the BQL held.
+ * pamu_snoop_update() follows the table registers; the windows only cover
+ * table bytes in @ram.
+ */
+void pamu_snoop_realize(PAMUState *s);
+void pamu_snoop_update(PAMUState *s);
+void pamu_snoop_unrealize(PAMUState *s);
 
 /*
  * For the monitor (pamu-monitor.c).  All are called with the BQL held and

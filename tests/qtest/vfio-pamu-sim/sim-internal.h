@@ -44,6 +44,8 @@ typedef struct SimConfig {
     unsigned fail_map;          /* 1-based; 0: none */
     uint64_t fail_iova;         /* UINT64_MAX: none */
     int fail_errno;
+    /* an x86 host's type1 container instead of a PAMU (sim-type1.c) */
+    bool type1;
 } SimConfig;
 
 extern SimConfig sim_config;
@@ -62,6 +64,14 @@ typedef struct SimMapping {
     uint64_t map_size;
 } SimMapping;
 
+/* One VFIO_IOMMU_MAP_DMA of a type1 container */
+typedef struct SimT1Mapping {
+    uint64_t iova;
+    uint64_t size;
+    uint64_t vaddr;
+    uint32_t flags;
+} SimT1Mapping;
+
 /* The container and the PAMU domain behind it */
 typedef struct SimPamu {
     bool iommu_set;
@@ -79,6 +89,9 @@ typedef struct SimPamu {
     uint64_t fault_iova;
     bool liodn_off;
     SimMapping win[SIM_MAX_WINDOWS];
+    /* type1 mode: the mappings, in no order */
+    SimT1Mapping *t1;
+    size_t nr_t1;
 } SimPamu;
 
 typedef enum SimFault {
@@ -107,6 +120,12 @@ void sim_pamu_reset(SimPamu *p);
  */
 SimFault sim_pamu_translate(SimPamu *p, uint64_t iova, bool write,
                             void **host, uint64_t *len);
+/* The same for type1 mode (sim-type1.c) */
+int sim_type1_ioctl(SimPamu *p, bool has_group, unsigned long req,
+                    void *arg);
+void sim_type1_reset(SimPamu *p);
+SimFault sim_type1_translate(SimPamu *p, uint64_t iova, bool write,
+                             void **host, uint64_t *len);
 /* Which bank an MSI write to @iova raises an interrupt in, or -1 */
 int sim_pamu_translate_msi(SimPamu *p, uint64_t iova);
 /* The IOVA of the lowest window mapping a bank, or UINT64_MAX */

@@ -146,6 +146,7 @@ void sim_pamu_reset(SimPamu *p)
     bool iommu_set = p->iommu_set;
     uint32_t i;
 
+    sim_type1_reset(p);
     memset(p, 0, sizeof(*p));
     p->iommu_set = iommu_set;
     for (i = 0; i < SIM_MAX_WINDOWS; i++) {
@@ -796,6 +797,9 @@ SimFault sim_pamu_translate(SimPamu *p, uint64_t iova, bool write,
     uint64_t off = 0;
     SimFault f;
 
+    if (sim_config.type1) {
+        return sim_type1_translate(p, iova, write, host, len);
+    }
     if (!p->enabled) {
         return SIM_FAULT_DISABLED;
     }
@@ -822,6 +826,9 @@ int sim_pamu_translate_msi(SimPamu *p, uint64_t iova)
     uint64_t len;
     uint32_t i;
 
+    if (sim_config.type1) {
+        return 0;           /* interrupt remapping: no mapping needed */
+    }
     if (sim_pamu_translate(p, iova, true, &host, &len) != SIM_BANK) {
         return -1;
     }
@@ -848,6 +855,10 @@ uint64_t sim_pamu_bank_window(SimPamu *p, int *bank)
 int sim_pamu_ioctl(SimPamu *p, bool has_group, unsigned long req, void *arg)
 {
     uint32_t type = (uint32_t)(uintptr_t)arg;
+
+    if (sim_config.type1) {
+        return sim_type1_ioctl(p, has_group, req, arg);
+    }
 
     switch (req) {
     case VFIO_GET_API_VERSION:

@@ -150,6 +150,8 @@ static void parse_key(const char *key, const char *val)
         sim_config.fail_iova = v;
     } else if (!strcmp(key, "fail_errno") && v > 0 && v < 4096) {
         sim_config.fail_errno = v;
+    } else if (!strcmp(key, "type1") && v <= 1) {
+        sim_config.type1 = v;
     }
 }
 

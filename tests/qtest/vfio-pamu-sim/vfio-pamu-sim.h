@@ -40,6 +40,8 @@
  *   fail_iova    ADDR: every VFIO_IOMMU_MAP_DMA whose range holds ADDR and
  *                that passes every check fails with fail_errno    [none]
  *   fail_errno   errno of injected failures                       [EIO]
+ *   type1        1: an x86 host's type1 container instead of the PAMU
+ *                (sim-type1.c; the PAMU keys then do not apply)    [0]
  * VFIO_PAMU_SIM_LOG=PATH  appends one line per event (see below)
  */
 #define VFIO_PAMU_SIM_ENV           "VFIO_PAMU_SIM"

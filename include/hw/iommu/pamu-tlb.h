@@ -1,0 +1,62 @@
+/*
+ * Freescale/NXP PAMU: the translations of one LIODN, remembered
+ *
+ * Silicon caches PAACEs and SPAACEs and keeps the copies coherent by
+ * snooping writes to the tables.  The model remembers the result of a
+ * walk instead, tagged with the generation of its unit's tables: every
+ * write that can change a walk (a snooped table write, a register write)
+ * starts a new generation, and entries of an older one never hit.
+ *
+ * Free of QOM so that it can be unit tested and benchmarked alone.
+ * Lookups take no lock and may run in any thread; inserts may too.
+ *
+ * SPDX-License-Identifier: GPL-2.0-or-later
+ */
+
+#ifndef HW_IOMMU_PAMU_TLB_H
+#define HW_IOMMU_PAMU_TLB_H
+
+#include "qemu/seqlock.h"
+#include "qemu/thread.h"
+#include "hw/iommu/pamu-walk.h"
+
+/* One walk that passed: BYPASS or OK, with the block it covers. */
+typedef struct PAMUTlbEntry {
+    uint64_t gen;               /* table generation; 0: the slot is empty */
+    uint64_t iova;              /* start of the naturally aligned block */
+    uint64_t xlat;              /* where the block lands */
+    uint8_t size_log2;          /* the block is 2^size_log2 bytes */
+    uint8_t perm;               /* PAMU_ACCESS_ bits allowed */
+    bool bypass;                /* the unit was bypassed */
+    int32_t subwindow;          /* as PAMUWalkResult.subwindow */
+} PAMUTlbEntry;
+
+/* Linux maps one window per LIODN; vfio maps a few subwindows. */
+#define PAMU_TLB_ENTRIES        8
+
+typedef struct PAMUTlb {
+    QemuSeqLock seq;            /* lookups retry while an insert runs */
+    QemuSpin lock;              /* serialises inserts */
+    unsigned next;              /* round-robin victim */
+    PAMUTlbEntry e[PAMU_TLB_ENTRIES];
+} PAMUTlb;
+
+void pamu_tlb_init(PAMUTlb *tlb);
+
+/*
+ * Looks up a translation of generation @gen that covers @addr and allows
+ * @access; on a hit fills @res as pamu_walk() would have and returns true.
+ */
+bool pamu_tlb_lookup(PAMUTlb *tlb, uint64_t gen, uint64_t addr,
+                     PAMUAccess access, PAMUWalkResult *res);
+
+/*
+ * Remembers @res, a walk that started at generation @gen; violations are
+ * not remembered, since each one must be checked and latched.
+ */
+void pamu_tlb_insert(PAMUTlb *tlb, uint64_t gen, const PAMUWalkResult *res);
+
+/* Forgets everything (the next generation does too, but at once). */
+void pamu_tlb_flush(PAMUTlb *tlb);
+
+#endif
