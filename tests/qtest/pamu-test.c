@@ -2078,6 +2078,22 @@ static QDict *list_item(QDict *d, const char *key, unsigned n)
     return qobject_to(QDict, qlist_entry_obj(entry));
 }
 
+/* The entry of LIODN @liodn in query-pamu's "liodns". */
+static QDict *liodn_item(QDict *info, uint32_t liodn)
+{
+    const QListEntry *entry;
+
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(info, "liodns"), entry) {
+        QDict *l = qobject_to(QDict, qlist_entry_obj(entry));
+
+        if (qdict_get_int(l, "liodn") == liodn) {
+            return l;
+        }
+    }
+    g_test_message("no LIODN %u in query-pamu", liodn);
+    g_assert_not_reached();
+}
+
 /* @line, with its newline, is in @text, HMP output with "\r\n" endings. */
 static void assert_has_line(const char *text, const char *line)
 {
@@ -2135,8 +2151,7 @@ static void test_monitor_query(const void *data)
     g_assert_cmpstr(qdict_get_str(sw, "reason"), ==,
                     "no usable entry for the subwindow");
 
-    liodn = list_item(info, "liodns", 0);
-    g_assert_cmpint(qdict_get_int(liodn, "liodn"), ==, PCI_LIODN);
+    liodn = liodn_item(info, PCI_LIODN);
     g_assert_nonnull(strstr(qdict_get_str(liodn, "initiator"), "pci"));
     pe = qdict_get_qdict(liodn, "paace");
     g_assert_cmphex(qdict_get_int(pe, "address"), ==, paace(PCI_LIODN));
@@ -2243,9 +2258,8 @@ static void test_monitor_errors(const void *data)
 static void liodn_counts(PamuTest *t, int64_t *walks, int64_t *hits)
 {
     g_autoptr(QDict) info = query_pamu(t);
-    QDict *liodn = list_item(info, "liodns", 0);
+    QDict *liodn = liodn_item(info, PCI_LIODN);
 
-    g_assert_cmpint(qdict_get_int(liodn, "liodn"), ==, PCI_LIODN);
     *walks = qdict_get_int(liodn, "walks");
     *hits = qdict_get_int(liodn, "cache-hits");
 }
@@ -2543,8 +2557,7 @@ static void test_esdhc_dma(const void *data)
 
     /* the eSDHC is an initiator of its own */
     info = query_pamu(&t);
-    liodn = list_item(info, "liodns", 0);
-    g_assert_cmpint(qdict_get_int(liodn, "liodn"), ==, ESDHC_LIODN);
+    liodn = liodn_item(info, ESDHC_LIODN);
     g_assert_cmpstr(qdict_get_str(liodn, "initiator"), ==, "/machine/esdhc");
 
     e.v = false;
@@ -2642,8 +2655,7 @@ static void test_etsec_dma(const void *data)
     start_machine_with(&t, data, NULL, true,
                        "-netdev user,id=n0 -device eTSEC,netdev=n0");
     info = query_pamu(&t);
-    liodn = list_item(info, "liodns", 2);
-    g_assert_cmpint(qdict_get_int(liodn, "liodn"), ==, ETSEC_LIODN);
+    liodn = liodn_item(info, ETSEC_LIODN);
     g_assert_nonnull(strstr(qdict_get_str(liodn, "initiator"),
                             "/machine/peripheral-anon/"));
     put_entry(&t, paace(ETSEC_LIODN), &e);
@@ -2667,6 +2679,84 @@ static void test_etsec_dma(const void *data)
     g_assert_cmphex(qtest_readw(t.qts, ETSEC_WINDOW_PA), ==,
                     TXBD_WRAP | TXBD_LAST);
     assert_no_record(&t, 0);
+    finish(&t);
+}
+
+/* --- the GUTS LIODN registers ------------------------------------------- */
+
+#define GUTS_PEX1LIODNR     0x500
+#define GUTS_SDMMC1LIODNR   0x530
+
+static uint64_t liodnr_addr(PamuTest *t, uint32_t reg)
+{
+    return t->b->ccsr + GUTS_CCSR_OFFSET + reg;
+}
+
+/*
+ * Firmware (or the guest) moves the PCI controller to another LIODN
+ * through PEX1LIODNR: its DMA then uses that LIODN's PAACE and violation
+ * records name it.  A LIODN another initiator has, or one above
+ * max-liodn, is refused; a reset and a migration keep what they should.
+ */
+static void test_liodn_registers(const void *data)
+{
+    const E500Board *b = data;
+    bool esdhc = !strcmp(b->machine, "ppce500");
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    g_autoptr(QDict) info = NULL;
+    uint32_t avs1;
+    PamuTest t;
+
+    start(&t, b, NULL);
+    g_assert_cmpuint(qtest_readl(t.qts, liodnr_addr(&t, GUTS_PEX1LIODNR)),
+                     ==, PCI_LIODN);
+    g_assert_cmpuint(qtest_readl(t.qts, liodnr_addr(&t, GUTS_SDMMC1LIODNR)),
+                     ==, esdhc ? ESDHC_LIODN : 0);
+    put_entry(&t, paace(300), &e);
+    e.v = false;
+    put_paace(&t, &e);                  /* LIODN 193: invalid */
+    enable_pamu(&t);
+
+    qtest_writel(t.qts, liodnr_addr(&t, GUTS_PEX1LIODNR), 300);
+    g_assert_cmpuint(qtest_readl(t.qts, liodnr_addr(&t, GUTS_PEX1LIODNR)),
+                     ==, 300);
+    write_lands(&t, 0x200000, 0x200000);
+    info = query_pamu(&t);
+    g_assert_nonnull(strstr(qdict_get_str(liodn_item(info, 300),
+                                          "initiator"), "pci"));
+
+    /* refused: max-liodn, and the eSDHC's LIODN */
+    qtest_writel(t.qts, liodnr_addr(&t, GUTS_PEX1LIODNR), 0x500);
+    if (esdhc) {
+        qtest_writel(t.qts, liodnr_addr(&t, GUTS_SDMMC1LIODNR), 300);
+        g_assert_cmpuint(qtest_readl(t.qts,
+                                     liodnr_addr(&t, GUTS_SDMMC1LIODNR)),
+                         ==, ESDHC_LIODN);
+    }
+    g_assert_cmpuint(qtest_readl(t.qts, liodnr_addr(&t, GUTS_PEX1LIODNR)),
+                     ==, 300);
+
+    /* LIODN 300 made invalid: the record names it */
+    put_entry(&t, paace(300), &e);
+    dma_to_ram(&t, 0x210000, LEN);
+    avs1 = LAV(PAMU_LAV_INVALID) | R_AVS1_AV_MASK;
+    avs1 = FIELD_DP32(avs1, AVS1, LIODN, 300);
+    g_assert_cmphex(pamu_read(&t, 0, A_AVS1), ==, avs1);
+    clear_record(&t, 0);
+
+    /* a migration keeps LIODN 300 */
+    e.v = true;
+    put_entry(&t, paace(300), &e);
+    migrate(&t, NULL);
+    g_assert_cmpuint(qtest_readl(t.qts, liodnr_addr(&t, GUTS_PEX1LIODNR)),
+                     ==, 300);
+    dma_from_ram(&t, PATTERN_PA, LEN);
+    write_lands(&t, 0x220000, 0x220000);
+
+    /* a reset brings back the machine's LIODN */
+    qtest_system_reset(t.qts);
+    g_assert_cmpuint(qtest_readl(t.qts, liodnr_addr(&t, GUTS_PEX1LIODNR)),
+                     ==, PCI_LIODN);
     finish(&t);
 }
 
@@ -2740,6 +2830,7 @@ int main(int argc, char **argv)
         { "cache-overlapping-tables", test_cache_overlapping_tables },
         { "cache-table-straddles-ram", test_cache_table_straddles_ram },
         { "cache-registers", test_cache_registers },
+        { "liodn-registers", test_liodn_registers },
     };
     size_t i, j;
 
