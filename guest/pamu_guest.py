@@ -104,11 +104,17 @@ def read_region(path, off, length):
 # --- the QEMU command line ---------------------------------------------------------
 
 def qemu_argv(a, disk, mode, pamu, seed=1, reps=3, iothread=False, rearm=0, edu=False,
-              bs=None, pamu_opts=''):
+              bs=None, pamu_opts='', sd=None, initiator=None):
     append = ('console=ttyS0 printk.devkmsg=on pamu.test=%s pamu.seed=%d pamu.reps=%d'
               ' pamu.rearm=%d' % (mode, seed, reps, rearm))
     if bs is not None:
         append += ' pamu.bs=%d' % bs
+    if sd:
+        # the SoC's own DMA masters: the block checks on the eSDHC's card,
+        # the ping through the eTSEC
+        append += ' pamu.disk=mmcblk0 pamu.nic=fsl-gianfar'
+    if initiator:
+        append += ' pamu.initiator=%s' % initiator
     argv = [a.qemu, '-M', 'ppce500', '-cpu', a.cpu, '-m', '512', '-smp', '1',
             '-no-reboot', '-nic', 'none',
             '-drive', 'if=none,id=disk0,format=raw,file=%s' % disk,
@@ -134,6 +140,10 @@ def qemu_argv(a, disk, mode, pamu, seed=1, reps=3, iothread=False, rearm=0, edu=
     if iothread:
         # the disk's requests, and their DMA, run outside the BQL
         argv += ['-object', 'iothread,id=io0']
+    if sd:
+        argv += ['-drive', 'if=none,id=sd0,format=raw,file=%s' % sd,
+                 '-device', 'sd-card,drive=sd0',
+                 '-netdev', 'user,id=net1', '-device', 'eTSEC,netdev=net1']
     return argv
 
 
@@ -399,15 +409,15 @@ def check_common(c, boot, res):
              '; '.join(bad) if bad else 'no failed in-guest check')
 
 
-def check_blk(c, res, disk, seed, before_b):
+def check_blk(c, res, disk, seed, before_b, kind='virtio-blk'):
     rd = first(res, 'blk-read') or {}
     want = zlib.crc32(read_region(disk, REGION_A_OFF, REGION_LEN))
-    c.record('virtio-blk-read', rd.get('ok') == '1' and hexint(rd.get('crc32')) == want,
+    c.record(kind + '-read', rd.get('ok') == '1' and hexint(rd.get('crc32')) == want,
              'guest crc32 %s, host image crc32 0x%08x, mismatched words %s'
              % (rd.get('crc32'), want, rd.get('mismatched-words')))
     wr = first(res, 'blk-write') or {}
     on_disk = read_region(disk, REGION_B_OFF, REGION_LEN)
-    c.record('virtio-blk-write', wr.get('ok') == '1' and on_disk == pattern(seed, REGION_B_OFF, REGION_LEN)
+    c.record(kind + '-write', wr.get('ok') == '1' and on_disk == pattern(seed, REGION_B_OFF, REGION_LEN)
              and on_disk != before_b,
              'guest read-back %s, host image region at %#x %s the pattern of seed %d'
              % ('ok' if wr.get('ok') == '1' else 'FAILED', REGION_B_OFF,
@@ -415,9 +425,9 @@ def check_blk(c, res, disk, seed, before_b):
                 seed))
 
 
-def check_net(c, res):
+def check_net(c, res, name='e1000-ping'):
     net = first(res, 'net') or {}
-    c.record('e1000-ping', net.get('ok') == '1',
+    c.record(name, net.get('ok') == '1',
              'if %s link %s, %s of %s echo replies with intact %s-byte payload from %s'
              % (net.get('if'), net.get('link'), net.get('good-replies'), net.get('sent'),
                 net.get('bytes'), net.get('peer')))
@@ -578,6 +588,94 @@ def check_violation(c, boot, cleared):
              % (what, edit.get('word1-before'), edit.get('word1-after')))
     check_violation_report(c, boot, res, cleared)
     return res
+
+
+# The SoC's DMA masters and their LIODNs (QEMU's defaults: P4080's eSDHC
+# LIODN; eTSEC has none on silicon with a PAMU, QEMU counts from 200)
+ESDHC_LIODN = 156
+ETSEC_LIODN = 200
+
+
+def check_soc_initiators(c, boot, res):
+    """The eSDHC and the eTSEC are behind the PAMU with their LIODNs, and
+    their DMA was translated, not bypassed."""
+    dt = first(res, 'dt') or {}
+    con = boot.console()
+    c.record('soc-iommu-groups',
+             re.search(r'fe002e000\.sdhc: Adding to iommu group', con) is not None and
+             re.search(r'ethernet@0: Adding to iommu group', con) is not None,
+             'kernel put the eSDHC and the eTSEC in IOMMU groups: %s, %s'
+             % ('sdhc' in con and 'yes' or 'no', 'ethernet' in con and 'yes' or 'no'))
+    n = boot.trace_count('pamu_translate', exclude=r'bypass 1\b')
+    liodns = boot.trace_liodns('pamu_translate')
+    c.record('soc-dma-through-pamu', {ESDHC_LIODN, ETSEC_LIODN} <= liodns
+             and boot.trace_count('pamu_violation') == 0,
+             '%d pamu_translate events (not bypassed), LIODNs %s (want %d and %d among '
+             'them), %d pamu_violation events'
+             % (n, sorted(liodns) or 'none', ESDHC_LIODN, ETSEC_LIODN,
+                boot.trace_count('pamu_violation')))
+    return dt
+
+
+def scenario_soc_io(a, c, boot, sd, seed, before_b):
+    res = boot.results()
+    check_common(c, boot, res)
+    check_blk(c, res, sd, seed, before_b, kind='esdhc-sd')
+    check_net(c, res, 'etsec-ping')
+    check_soc_initiators(c, boot, res)
+
+
+def check_soc_report(c, boot, res, what, liodn):
+    """The guest's PAACE edit of @what's LIODN and the kernel's report."""
+    dt = first(res, 'dt') or {}
+    edit = first(res, 'paace-edit') or {}
+    c.record(what + '-paace-edit', dt.get('liodn') == str(liodn) and edit.get('ok') == '1'
+             and edit.get('liodn') == str(liodn),
+             'guest found %s with fsl,liodn %s and edited LIODN %s\'s PAACE: %s -> %s'
+             % (dt.get('initiator-node'), dt.get('liodn'), edit.get('liodn'),
+                edit.get('word1-before'), edit.get('word1-after')))
+    con = boot.console()
+    avs1 = [int(v, 16) for v in re.findall(r'AVS1=([0-9a-f]{8})', con)]
+    c.record(what + '-kernel-report',
+             'Disabling liodn %x' % liodn in con and avs1 and
+             avs1[0] >> 16 == liodn and avs1[0] & AVS1_AV and avs1[0] & AVS1_APV,
+             'console: "Disabling liodn %x" %s, AVS1 %s (want LIODN %d, AV and APV)'
+             % (liodn, 'Disabling liodn %x' % liodn in con,
+                ','.join('0x%08x' % v for v in avs1) or 'none', liodn))
+
+
+def scenario_soc_net_violation(a, c, boot):
+    """pamu.initiator=etsec: the guest takes read permission away from the
+    eTSEC's PAACE, then pings: the eTSEC cannot read its frames."""
+    res = boot.results()
+    check_common(c, boot, res)
+    check_soc_report(c, boot, res, 'etsec', ETSEC_LIODN)
+    v = first(res, 'violation-net') or {}
+    c.record('etsec-ping-blocked', v.get('ok') == '1',
+             'if %s link %s: %s of %s echo replies (want 0)'
+             % (v.get('if'), v.get('link'), v.get('good-replies'), v.get('sent')))
+
+
+def scenario_soc_violation(a, c, boot, sd, seed, before_b):
+    """pamu.initiator=esdhc: the guest takes write permission away from the
+    eSDHC's PAACE, then reads from the card: the card's DMA to memory is
+    blocked, and the kernel reports LIODN 156."""
+    res = boot.results()
+    check_common(c, boot, res)
+    check_soc_report(c, boot, res, 'esdhc', ESDHC_LIODN)
+    v = first(res, 'violation-write') or {}
+    phys = hexint(v.get('buffer-phys'), 0)
+    host = boot.qmp.xp(phys, 16) if phys else None
+    off = hexint(v.get('offset'), 0)
+    card = [pattern_word(DISK_SEED, off // 4 + i) for i in range(16)]
+    # The eSDHC driver reads through a bounce buffer, which the blocked DMA
+    # never filled: the guest buffer gets stale bytes, not the card's data.
+    c.record('esdhc-read-blocked', v.get('ok') == '1' and v.get('disk-words') == '0'
+             and host is not None and host != card,
+             'guest card read %s, words of card data in the guest buffer %s (want 0); '
+             'host view of the buffer at 0x%x %s the card data'
+             % (v.get('io-result'), v.get('disk-words'), phys,
+                'does NOT hold' if host != card else 'HOLDS'))
 
 
 def scenario_violation_read(a, c, boot, disk, seed, before_b):
@@ -772,6 +870,21 @@ SCENARIOS = {
                                  'kernel-report', 'liodn-disabled', 'violation-traced',
                                  'read-blocked', 'irq-from-main-loop'],
                                 {'iothread': True, 'drain': True, 'rearm': 1}),
+    # The SoC's own DMA masters behind the PAMU, each with its LIODN: the
+    # block checks on an SD card in the eSDHC, the ping through an eTSEC
+    # (gianfar); then the eSDHC's PAACE loses write permission and a read
+    # from the card is blocked.
+    'pamu-soc-io': ('io', True, ['boot-and-poweroff', 'guest-verdicts', 'esdhc-sd-read',
+                                 'esdhc-sd-write', 'etsec-ping', 'soc-iommu-groups',
+                                 'soc-dma-through-pamu'], {'soc': True}),
+    'pamu-soc-net-violation': ('violation-net', True,
+                               ['boot-and-poweroff', 'guest-verdicts', 'etsec-paace-edit',
+                                'etsec-kernel-report', 'etsec-ping-blocked'],
+                               {'soc': True, 'initiator': 'etsec'}),
+    'pamu-soc-violation': ('violation-write', True,
+                           ['boot-and-poweroff', 'guest-verdicts', 'esdhc-paace-edit',
+                            'esdhc-kernel-report', 'esdhc-read-blocked'],
+                           {'soc': True, 'initiator': 'esdhc'}),
     # The PAMU vfio container (docs/devel/vfio-pamu.rst) on the guest
     # kernel's driver: the conformance suite, then the end to end program
     # with edu on vfio-pci, then virtio-blk DMA on the same controller.
@@ -808,14 +921,25 @@ def run_scenario(a, name):
     c = Checks('guest/%s/%s' % (a.flavour, name), names)
     disk = os.path.join(a.workdir, name + '.img')
     make_disk(disk)
+    sd = None
+    if opts.get('soc'):
+        sd = os.path.join(a.workdir, name + '-sd.img')
+        make_disk(sd)
     seed = 1000 + sum(map(ord, a.flavour + name))
-    before_b = read_region(disk, REGION_B_OFF, REGION_LEN)
+    before_b = read_region(sd or disk, REGION_B_OFF, REGION_LEN)
     boot = Boot(qemu_argv(a, disk, mode, pamu, seed, iothread=opts.get('iothread', False),
-                          rearm=opts.get('rearm', 0), edu=opts.get('edu', False)),
+                          rearm=opts.get('rearm', 0), edu=opts.get('edu', False), sd=sd,
+                          initiator=opts.get('initiator')),
                 a.workdir, name, trace=pamu, drain=opts.get('drain', False))
     try:
         if boot.error:
             c.fail_rest('%s (log: %s)' % (boot.error, boot.log_path))
+        elif sd and mode == 'io':
+            scenario_soc_io(a, c, boot, sd, seed, before_b)
+        elif sd and mode == 'violation-net':
+            scenario_soc_net_violation(a, c, boot)
+        elif sd:
+            scenario_soc_violation(a, c, boot, sd, seed, before_b)
         elif mode == 'io':
             scenario_io(a, c, boot, disk, seed, before_b, pamu)
         elif mode == 'violation-read':

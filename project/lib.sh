@@ -38,7 +38,9 @@ QEMU_CONFIGURE_ARGS=(
 SYSTEM_PKGS=(gcc make git xz-utils pkg-config ninja-build python3-venv
              libglib2.0-dev libpixman-1-dev libfdt-dev libslirp-dev
              device-tree-compiler flex bison ccache
-             valgrind)   # the unit suite's leak check
+             valgrind    # the unit suite's leak check
+             # U-Boot for ppce500 (build_firmware)
+             gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu libssl-dev bc)
 MESON_PKGS=(meson python3-pycotap)
 
 msg()  { printf '==> %s\n' "$*" >&2; }
@@ -388,6 +390,64 @@ ninja_quiet() {
 build_qemu() {
     msg "building qemu-system-ppc and qemu-system-ppc64"
     ninja_quiet qemu-system-ppc qemu-system-ppc64 "$@" || die "QEMU build failed"
+    build_firmware
+}
+
+# --- firmware ----------------------------------------------------------------
+
+# U-Boot for ppce500 (u-boot.e500): the Debian +ds source ships its source
+# in roms/u-boot but not the binary, so QEMU started with neither -bios nor
+# -kernel would find no firmware.  Built with the cross compiler the guests
+# use, cached by input hash, and put where the build tree's QEMU looks.
+# Bump when the recipe changes in a way the hashed inputs do not show.
+FIRMWARE_RECIPE=2
+
+firmware_hash() {
+    {
+        cat "$PROJECT_ROOT/project/qemu.pin"
+        echo "recipe $FIRMWARE_RECIPE"
+        powerpc-linux-gnu-gcc --version | head -n 1
+    } | sha256sum | cut -c1-16
+}
+
+# Sets FIRMWARE to the cached u-boot.e500, building it if need be.
+firmware_build_cached() {
+    local dir tmp src=$QEMU_SRC/roms/u-boot
+    dir=$PAMU_CACHE/firmware/u-boot-e500-$(firmware_hash)
+    FIRMWARE=$dir/u-boot.e500
+    [ -f "$FIRMWARE" ] && return 0
+    [ -f "$src/configs/qemu-ppce500_defconfig" ] ||
+        die "no U-Boot source in $src: the QEMU source should ship roms/u-boot"
+    msg "building U-Boot for ppce500 (u-boot.e500) from roms/u-boot"
+    mkdir -p "$PAMU_CACHE/firmware"
+    tmp=$(mktemp -d "$PAMU_CACHE/firmware/build.XXXXXX")
+    # the banner's build date: the source's, so that builds are reproducible
+    export SOURCE_DATE_EPOCH
+    SOURCE_DATE_EPOCH=$(stat -c %Y "$src/Makefile")
+    if ! { make -C "$src" O="$tmp/obj" qemu-ppce500_defconfig &&
+           make -C "$src" O="$tmp/obj" CROSS_COMPILE=powerpc-linux-gnu- \
+               -j"$(nproc)" &&
+           powerpc-linux-gnu-strip "$tmp/obj/u-boot" -o "$tmp/u-boot.e500"
+         } > "$tmp/build.log" 2>&1; then
+        die "the U-Boot build failed (log: $tmp/build.log)"
+    fi
+    mkdir -p "$dir"
+    mv "$tmp/u-boot.e500" "$FIRMWARE.tmp"
+    mv "$FIRMWARE.tmp" "$FIRMWARE"
+    rm -rf "$tmp"
+}
+
+# Installs u-boot.e500 into the build tree's data directory (qemu-bundle),
+# where QEMU run from the build tree finds its firmware.
+build_firmware() {
+    local datadir
+    firmware_build_cached
+    datadir=$(sed -n 's/^#define CONFIG_QEMU_DATADIR "\(.*\)"$/\1/p' \
+                  "$QEMU_BUILD/config-host.h")
+    [ -n "$datadir" ] || die "no CONFIG_QEMU_DATADIR in $QEMU_BUILD/config-host.h"
+    if ! cmp -s "$FIRMWARE" "$QEMU_BUILD/qemu-bundle$datadir/u-boot.e500"; then
+        install -D -m 644 "$FIRMWARE" "$QEMU_BUILD/qemu-bundle$datadir/u-boot.e500"
+    fi
 }
 
 # Everything both README commands need before they can do their job.

@@ -12,6 +12,7 @@
  *                              controller's PAACE, then write to the disk
  *   pamu.test=violation-write  take write permission away, then read from
  *                              the disk into a pre-filled buffer
+ *   pamu.test=violation-net    take read permission away, then ping
  *   pamu.test=bench            O_DIRECT reads of the whole disk
  *   pamu.test=vfio             the PAMU vfio container with QEMU's edu on
  *                              vfio-pci: the conformance suite, the end to
@@ -26,6 +27,13 @@
  *   pamu.rearm=N  violation modes: for 3 s after the report, clear the
  *                 PAMU's violation record every N ms, so that the faults
  *                 the device keeps making are latched too (default 0: no)
+ *   pamu.disk=NAME   the disk the block checks use, e.g. mmcblk0 for the
+ *                 SoC's eSDHC (default: the virtio disk with serial
+ *                 pamu-disk)
+ *   pamu.nic=DRV  the driver of the NIC the ping uses, e.g. fsl-gianfar
+ *                 for the SoC's eTSEC (default e1000)
+ *   pamu.initiator=pci|esdhc|etsec   whose PAACE the PAACE report and
+ *                 the violation modes use (default pci)
  *   pamu.hold=N   before the violation and before power-off, report
  *                 "hold at=violation|poweroff" and wait up to N s for the
  *                 host's go-ahead, a line "go violation|poweroff" on the
@@ -508,6 +516,24 @@ static bool is_pci_with_liodn(const char *node)
     return access(path, R_OK) == 0 && dt_has_string(node, "device_type", "pci");
 }
 
+static bool is_etsec_with_liodn(const char *node)
+{
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof(path), "%s/fsl,liodn", node);
+    return access(path, R_OK) == 0 &&
+           dt_has_string(node, "compatible", "fsl,etsec2");
+}
+
+static bool is_esdhc_with_liodn(const char *node)
+{
+    char path[PATH_MAX];
+
+    snprintf(path, sizeof(path), "%s/fsl,liodn", node);
+    return access(path, R_OK) == 0 &&
+           dt_has_string(node, "compatible", "fsl,esdhc");
+}
+
 /*
  * CPU physical address of offset 0 of @node's first "reg" entry, walking
  * the "ranges" of every parent up to the root.
@@ -614,6 +640,8 @@ struct pamu_info {
 static void report_dt(struct pamu_info *pi)
 {
     char pamu[PATH_MAX] = "", pci[PATH_MAX] = "", guts[PATH_MAX] = "";
+    char target[PATH_MAX] = "";
+    const char *initiator;
     bool have_guts;
 
     memset(pi, 0, sizeof(*pi));
@@ -624,14 +652,26 @@ static void report_dt(struct pamu_info *pi)
     if (dt_find(DT_ROOT, is_pci_with_liodn, pci, sizeof(pci))) {
         pi->liodn = dt_cells(pci, "fsl,liodn", ~0u);
     }
+    initiator = param("pamu.initiator", "pci");
+    if (!strcmp(initiator, "esdhc") &&
+        dt_find(DT_ROOT, is_esdhc_with_liodn, target, sizeof(target))) {
+        pi->liodn = dt_cells(target, "fsl,liodn", ~0u);
+    } else if (!strcmp(initiator, "etsec") &&
+               dt_find(DT_ROOT, is_etsec_with_liodn, target, sizeof(target))) {
+        pi->liodn = dt_cells(target, "fsl,liodn", ~0u);
+    } else if (pci[0]) {
+        snprintf(target, sizeof(target), "%s", pci);
+    }
     result("dt", -1,
-           "pamu-node=%s pamu-phys=0x%llx guts-node=%s pci-node=%s liodn=%d",
+           "pamu-node=%s pamu-phys=0x%llx guts-node=%s pci-node=%s "
+           "initiator-node=%s liodn=%d",
            pi->present ? pamu + strlen(DT_ROOT) : "none",
            (unsigned long long)pi->pamu_phys,
            have_guts ? guts + strlen(DT_ROOT) : "none",
            pci[0] ? pci + strlen(DT_ROOT) : "none",
-           pci[0] ? (int)pi->liodn : -1);
-    if (!have_guts || !pci[0]) {
+           target[0] ? target + strlen(DT_ROOT) : "none",
+           target[0] ? (int)pi->liodn : -1);
+    if (!have_guts || !target[0]) {
         pi->present = false;
     }
 }
@@ -731,11 +771,36 @@ static void report_pci(const char *what)
 
 /* ---- virtio-blk -------------------------------------------------------- */
 
+/* Opens pamu.disk, once it has appeared, with O_DIRECT. */
+static int open_named_disk(const char *want, int flags, char *name,
+                           size_t len)
+{
+    char path[PATH_MAX];
+    int tries, fd = -1;
+
+    snprintf(name, len, "%s", want);
+    snprintf(path, sizeof(path), "/dev/%s", want);
+    for (tries = 0; tries < 50 && fd < 0; tries++) {
+        fd = open(path, flags | O_DIRECT);
+        if (fd < 0) {
+            sleep_ms(100);
+        }
+    }
+    if (fd < 0) {
+        say("cannot open %s: %s", path, strerror(errno));
+    }
+    return fd;
+}
+
 /* Opens the test disk (found by its serial) with O_DIRECT. */
 static int open_disk(int flags, char *name, size_t len)
 {
+    const char *want = param("pamu.disk", NULL);
     int tries, fd;
 
+    if (want) {
+        return open_named_disk(want, flags, name, len);
+    }
     for (tries = 0; tries < 50; tries++) {
         DIR *d = opendir("/sys/block");
         struct dirent *e;
@@ -953,19 +1018,22 @@ static bool ping_once(int s, const struct sockaddr_in *dst, uint16_t seq)
     return false;
 }
 
-/* ICMP echo with the QEMU user-net gateway through the e1000 NIC. */
-static void net_check(void)
+/*
+ * PING_COUNT ICMP echoes with the QEMU user-net gateway through the NIC of
+ * driver pamu.nic (e1000 by default); the good replies.  *@up: the link
+ * came up.
+ */
+static int net_ping(char *ifname, size_t len, bool *up)
 {
-    char ifname[IFNAMSIZ] = "none";
     struct sockaddr_in dst = { .sin_family = AF_INET };
     struct timeval tv = { 1, 0 };
     int s = -1, good = 0, i;
-    bool up = false;
 
-    if (find_netdev("e1000", ifname, sizeof(ifname))) {
-        up = if_configure(ifname);
+    *up = false;
+    if (find_netdev(param("pamu.nic", "e1000"), ifname, len)) {
+        *up = if_configure(ifname);
     }
-    if (up) {
+    if (*up) {
         s = socket(AF_INET, SOCK_RAW, IPPROTO_ICMP);
         inet_pton(AF_INET, GATEWAY_IP, &dst.sin_addr);
         setsockopt(s, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
@@ -976,10 +1044,20 @@ static void net_check(void)
     if (s >= 0) {
         close(s);
     }
+    return good;
+}
+
+static void net_check(void)
+{
+    char ifname[IFNAMSIZ] = "none";
+    bool up;
+    int good = net_ping(ifname, sizeof(ifname), &up);
+
     result("net", good == PING_COUNT,
            "if=%s link=%d peer=%s sent=%d good-replies=%d bytes=%d",
            ifname, up, GATEWAY_IP, up ? PING_COUNT : 0, good, PING_BYTES);
 }
+
 
 /* ---- access violations ------------------------------------------------- */
 
@@ -1011,6 +1089,7 @@ struct blocked_io {
     bool write;                 /* disk write (device reads memory) */
     uint32_t seed;
     uint8_t *buf;
+    uint32_t read_off;          /* where a disk read reads */
 };
 
 static int blocked_io_child(const struct blocked_io *io)
@@ -1026,7 +1105,7 @@ static int blocked_io_child(const struct blocked_io *io)
         n = pwrite(fd, io->buf, REGION_LEN, REGION_B_OFF);
         return n == REGION_LEN && fdatasync(fd) == 0 ? 0 : 1;
     }
-    n = pread(fd, io->buf, REGION_LEN, REGION_A_OFF);
+    n = pread(fd, io->buf, REGION_LEN, io->read_off);
     return n == REGION_LEN ? 0 : 1;
 }
 
@@ -1122,15 +1201,53 @@ static void violation_read(struct pamu_info *pi, uint32_t seed)
            rearmed);
 }
 
+/*
+ * Ping with read permission removed from the NIC's PAACE (pamu.initiator=
+ * etsec): the NIC cannot read its frames, no echo comes back.
+ */
+static void violation_net(struct pamu_info *pi)
+{
+    uint64_t deadline = now_ns() + VIOLATION_WAIT_MS * 1000000ull;
+    struct kmsg_summary ks = { 0 };
+    char ifname[IFNAMSIZ] = "none";
+    bool up;
+    int good;
+
+    if (!paace_clear(pi, PAACE_AP_READ)) {
+        return;
+    }
+    good = net_ping(ifname, sizeof(ifname), &up);
+    for (;;) {
+        kmsg_scan(&ks);
+        if ((ks.av_reports && ks.disabled) || now_ns() >= deadline) {
+            break;
+        }
+        sleep_ms(100);
+    }
+    result("violation-net", up && good == 0 && ks.av_reports > 0 &&
+           ks.disabled > 0,
+           "if=%s link=%d sent=%d good-replies=%d av-reports=%d disabled=%d",
+           ifname, up, PING_COUNT, good, ks.av_reports, ks.disabled);
+}
+
 /* Disk read with write permission removed: the buffer must stay as it was. */
 static void violation_write(struct pamu_info *pi)
 {
-    struct blocked_io io = { .write = false };
+    struct blocked_io io = { .write = false, .read_off = REGION_A_OFF };
     struct kmsg_summary ks;
     const char *how;
     unsigned rearmed;
-    size_t bad;
+    size_t bad, disk;
+    bool ok;
 
+    /*
+     * The eSDHC driver reads through a bounce buffer, which still holds
+     * what the kernel read at boot (the partition table at offset 0): read
+     * where the kernel has not.
+     */
+    if (param("pamu.disk", NULL)) {
+        io.read_off = REGION_B_OFF;
+    }
     io.buf = alloc_buffer(REGION_LEN);
     if (!io.buf) {
         return;
@@ -1141,14 +1258,28 @@ static void violation_write(struct pamu_info *pi)
     }
     how = run_blocked_io(&io, pi, &ks, &rearmed);
     bad = pattern_mismatches(io.buf, REGION_LEN, FILL_SEED, 0);
-    result("violation-write",
-           ks.av_reports > 0 && ks.disabled > 0 && bad == 0 &&
-           strcmp(how, "completed"),
+    disk = REGION_LEN / 4 - pattern_mismatches(io.buf, REGION_LEN, DISK_SEED,
+                                               io.read_off);
+    /*
+     * A virtio disk's read fails or hangs and leaves the buffer alone.  The
+     * eSDHC (pamu.disk) goes through a bounce buffer and QEMU's SDHCI does
+     * not report DMA errors: its read completes and the buffer gets the
+     * bounce buffer's stale bytes, but no word of the card's data.
+     */
+    if (param("pamu.disk", NULL)) {
+        ok = ks.av_reports > 0 && ks.disabled > 0 && disk == 0;
+    } else {
+        ok = ks.av_reports > 0 && ks.disabled > 0 && bad == 0 &&
+             strcmp(how, "completed");
+    }
+    result("violation-write", ok,
            "io=disk-read offset=%u len=%u io-result=%s "
            "av-reports=%d disabled=%d rearmed=%u "
-           "buffer-phys=0x%llx buffer-changed-words=%zu fill-seed=%u",
-           REGION_A_OFF, REGION_LEN, how, ks.av_reports, ks.disabled,
-           rearmed, (unsigned long long)phys_of(io.buf), bad, FILL_SEED);
+           "buffer-phys=0x%llx buffer-changed-words=%zu disk-words=%zu "
+           "fill-seed=%u",
+           io.read_off, REGION_LEN, how, ks.av_reports, ks.disabled,
+           rearmed, (unsigned long long)phys_of(io.buf), bad, disk,
+           FILL_SEED);
 }
 
 /* ---- benchmark --------------------------------------------------------- */
@@ -1640,6 +1771,9 @@ int main(void)
         report_pamu_regs(&pi);
     } else if (!strcmp(mode, "violation-write")) {
         violation_write(&pi);
+        report_pamu_regs(&pi);
+    } else if (!strcmp(mode, "violation-net")) {
+        violation_net(&pi);
         report_pamu_regs(&pi);
     } else if (!strcmp(mode, "bench")) {
         bench(reps, param("pamu.bs", NULL));

@@ -633,7 +633,8 @@ static void pamu_check_hit(PAMUFetchCtx *ctx, PAMULiodnSpace *sp,
 {
     PAMUWalkResult ref;
 
-    pamu_walk(&ctx->v->regs, pamu_fetch, ctx, sp->liodn, addr, access, &ref);
+    pamu_walk(&ctx->v->regs, pamu_fetch, ctx, qatomic_read(&sp->liodn), addr,
+              access, &ref);
     /* what the walk read before the generation it is compared at */
     smp_rmb();
     if (pamu_generation(ctx->s, sp->unit) != gen ||
@@ -661,6 +662,7 @@ static bool pamu_access(PAMULiodnSpace *sp, uint64_t addr,
     PAMUState *s = sp->pamu;
     uint64_t gen = pamu_generation(s, sp->unit);
     PAMUFetchCtx ctx = { .s = s };
+    uint32_t liodn;
 
     /*
      * Callers hold the BQL or are in an RCU critical section (see
@@ -676,13 +678,15 @@ static bool pamu_access(PAMULiodnSpace *sp, uint64_t addr,
         return true;
     }
     qatomic_set(&sp->walks, qatomic_read(&sp->walks) + 1);
-    pamu_walk(&ctx.v->regs, pamu_fetch, &ctx, sp->liodn, addr, access, res);
+    /* the LIODN registers may change it meanwhile (under the BQL) */
+    liodn = qatomic_read(&sp->liodn);
+    pamu_walk(&ctx.v->regs, pamu_fetch, &ctx, liodn, addr, access, res);
     if (res->flags && pamu_entry_news(&ctx, sp, res)) {
-        pamu_log_walk(sp->liodn, addr, res);
+        pamu_log_walk(liodn, addr, res);
     }
     if (res->status == PAMU_WALK_VIOLATION) {
         if (access != PAMU_ACCESS_QUERY) {
-            pamu_record_violation(s, sp->unit, sp->liodn, addr, res->avs1,
+            pamu_record_violation(s, sp->unit, liodn, addr, res->avs1,
                                   access);
         }
         return false;
@@ -776,6 +780,7 @@ MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
     sp = g_new0(PAMULiodnSpace, 1);
     sp->pamu = s;
     sp->liodn = liodn;
+    sp->reset_liodn = liodn;
     sp->unit = unit;
     sp->initiator = object_get_canonical_path(initiator);
     pamu_tlb_init(&sp->tlb);
@@ -794,6 +799,80 @@ MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
     trace_pamu_liodn_space(liodn, unit);
     pamu_switch_spaces(s);
     return &sp->root;
+}
+
+uint32_t pamu_region_liodn(MemoryRegion *region)
+{
+    PAMULiodnSpace *sp = container_of(region, PAMULiodnSpace, root);
+
+    return sp->liodn;
+}
+
+/* Moves @sp to LIODN @to, which no other space has. */
+static void pamu_move_space(PAMUState *s, PAMULiodnSpace *sp, uint32_t to)
+{
+    uint32_t from = sp->liodn;
+
+    /* before and after: see pamu_check_hit() */
+    pamu_new_generation(s, sp->unit);
+    g_hash_table_steal(s->spaces, GUINT_TO_POINTER(from));
+    qatomic_set(&sp->liodn, to);
+    g_hash_table_insert(s->spaces, GUINT_TO_POINTER(to), sp);
+    qemu_mutex_lock(&s->lock);
+    memset(sp->logged, 0, sizeof(sp->logged));
+    qemu_mutex_unlock(&s->lock);
+    pamu_tlb_flush(&sp->tlb);
+    pamu_new_generation(s, sp->unit);
+    trace_pamu_liodn_move(from, to);
+    pamu_notify_unit(s, sp->unit);
+}
+
+bool pamu_set_region_liodn(PAMUState *s, MemoryRegion *region, uint32_t to,
+                           Error **errp)
+{
+    PAMULiodnSpace *sp = container_of(region, PAMULiodnSpace, root);
+    PAMULiodnSpace *other;
+
+    if (to == sp->liodn) {
+        return true;
+    }
+    if (to > s->max_liodn) {
+        error_setg(errp, "pamu: LIODN %u is above max-liodn=%u", to,
+                   s->max_liodn);
+        return false;
+    }
+    other = g_hash_table_lookup(s->spaces, GUINT_TO_POINTER(to));
+    if (other) {
+        error_setg(errp, "pamu: LIODN %u is already the LIODN of %s", to,
+                   other->initiator);
+        return false;
+    }
+    pamu_move_space(s, sp, to);
+    return true;
+}
+
+/* A reset gives every initiator back the LIODN the machine gave it. */
+static void pamu_reset_liodns(PAMUState *s)
+{
+    g_autoptr(GPtrArray) moved = g_ptr_array_new();
+    GHashTableIter iter;
+    PAMULiodnSpace *sp;
+    guint i;
+
+    g_hash_table_iter_init(&iter, s->spaces);
+    while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&sp)) {
+        if (sp->liodn != sp->reset_liodn) {
+            g_ptr_array_add(moved, sp);
+            g_hash_table_iter_steal(&iter);
+        }
+    }
+    /* all out first: two initiators may have swapped their LIODNs */
+    for (i = 0; i < moved->len; i++) {
+        sp = g_ptr_array_index(moved, i);
+        qatomic_set(&sp->liodn, sp->reset_liodn);
+        pamu_tlb_flush(&sp->tlb);
+        g_hash_table_insert(s->spaces, GUINT_TO_POINTER(sp->liodn), sp);
+    }
 }
 
 void pamu_unit_snapshot(PAMUState *s, unsigned unit, PAMUUnit *regs,
@@ -836,6 +915,7 @@ static void pamu_reset_exit(Object *obj, ResetType type)
     s->lost_violations = 0;
     memset(s->unit_lost, 0, sizeof(s->unit_lost));
     qemu_mutex_unlock(&s->lock);
+    pamu_reset_liodns(s);
     pamu_update_views(s);
     pamu_snoop_update(s);
     pamu_switch_spaces(s);
@@ -1024,6 +1104,91 @@ static const VMStateDescription vmstate_pamu_unit_lost = {
     },
 };
 
+/* Initiators whose LIODN the guest changed: their first and current one */
+static bool pamu_liodns_needed(void *opaque)
+{
+    PAMUState *s = opaque;
+    GHashTableIter iter;
+    PAMULiodnSpace *sp;
+
+    g_hash_table_iter_init(&iter, s->spaces);
+    while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&sp)) {
+        if (sp->liodn != sp->reset_liodn) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static int pamu_liodns_pre_save(void *opaque)
+{
+    PAMUState *s = opaque;
+    GHashTableIter iter;
+    PAMULiodnSpace *sp;
+
+    s->nr_moved = 0;
+    g_hash_table_iter_init(&iter, s->spaces);
+    while (g_hash_table_iter_next(&iter, NULL, (gpointer *)&sp)) {
+        if (sp->liodn != sp->reset_liodn &&
+            s->nr_moved < PAMU_MAX_MOVED_LIODNS) {
+            s->moved[s->nr_moved][0] = sp->reset_liodn;
+            s->moved[s->nr_moved][1] = sp->liodn;
+            s->nr_moved++;
+        }
+    }
+    return 0;
+}
+
+static int pamu_liodns_post_load(void *opaque, int version_id)
+{
+    PAMUState *s = opaque;
+    g_autoptr(GPtrArray) moved = g_ptr_array_new();
+    PAMULiodnSpace *sp;
+    uint32_t i;
+
+    if (s->nr_moved > PAMU_MAX_MOVED_LIODNS) {
+        return -EINVAL;
+    }
+    /* out first, then in: two initiators may have swapped their LIODNs */
+    for (i = 0; i < s->nr_moved; i++) {
+        sp = g_hash_table_lookup(s->spaces, GUINT_TO_POINTER(s->moved[i][0]));
+        if (!sp || s->moved[i][1] > s->max_liodn) {
+            error_report("pamu: the migration stream moves LIODN %u, which "
+                         "no initiator has here", s->moved[i][0]);
+            return -EINVAL;
+        }
+        g_hash_table_steal(s->spaces, GUINT_TO_POINTER(sp->liodn));
+        g_ptr_array_add(moved, sp);
+    }
+    for (i = 0; i < moved->len; i++) {
+        sp = g_ptr_array_index(moved, i);
+        if (g_hash_table_lookup(s->spaces,
+                                GUINT_TO_POINTER(s->moved[i][1]))) {
+            error_report("pamu: the migration stream gives two initiators "
+                         "LIODN %u", s->moved[i][1]);
+            return -EINVAL;
+        }
+        qatomic_set(&sp->liodn, s->moved[i][1]);
+        g_hash_table_insert(s->spaces, GUINT_TO_POINTER(sp->liodn), sp);
+    }
+    return 0;
+}
+
+/* Added after the first version, for the SoC's LIODN registers. */
+static const VMStateDescription vmstate_pamu_liodns = {
+    .name = "pamu/liodns",
+    .version_id = 1,
+    .minimum_version_id = 1,
+    .needed = pamu_liodns_needed,
+    .pre_save = pamu_liodns_pre_save,
+    .post_load = pamu_liodns_post_load,
+    .fields = (const VMStateField[]) {
+        VMSTATE_UINT32(nr_moved, PAMUState),
+        VMSTATE_UINT32_2DARRAY(moved, PAMUState, PAMU_MAX_MOVED_LIODNS, 2),
+        VMSTATE_END_OF_LIST()
+    },
+};
+
 static const VMStateDescription vmstate_pamu = {
     .name = "pamu",
     .version_id = 1,
@@ -1042,6 +1207,7 @@ static const VMStateDescription vmstate_pamu = {
     },
     .subsections = (const VMStateDescription * const []) {
         &vmstate_pamu_unit_lost,
+        &vmstate_pamu_liodns,
         NULL
     },
 };

@@ -12,6 +12,7 @@
 #include <libfdt.h>
 #include "libqtest.h"
 #include "qemu/units.h"
+#include "qemu/bswap.h"
 #include "qemu/timer.h"
 #include "qobject/qdict.h"
 #include "qobject/qlist.h"
@@ -1753,6 +1754,37 @@ static void test_user_errors(const void *data)
     unlink(bios);
 }
 
+/* The eSDHC's LIODN: its own, or a clear error where it cannot be. */
+static void test_esdhc_liodn_errors(const void *data)
+{
+    const E500Board *b = data;
+    g_autofree char *bios = e500_make_dummy_bios();
+    static const struct {
+        const char *opts;
+        const char *error;
+    } cases[] = {
+        { ",esdhc-liodn=193 -device pamu", "the PCI controller and the eSDHC "
+          "both have LIODN 193" },
+        { " -global e500-pcihost.liodn=156 -device pamu", "the PCI "
+          "controller and the eSDHC both have LIODN 156" },
+        { ",esdhc-liodn=1280 -device pamu", "the eSDHC (unit 0, LIODN 1280): "
+          "pamu: LIODN 1280 is above max-liodn=1279" },
+    };
+    size_t i;
+
+    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+        g_autofree char *args = g_strdup_printf("-M %s%s -bios %s",
+                                                b->machine, cases[i].opts,
+                                                bios);
+        g_autofree char *err = run_qemu_expect_failure(args);
+
+        if (!strstr(err, cases[i].error)) {
+            g_error("'%s': expected '%s' in: %s", args, cases[i].error, err);
+        }
+    }
+    unlink(bios);
+}
+
 /*
  * The eSDHC of ppce500 at CCSR + 0x2e000 leaves room for 14 units; the
  * machine refuses more before the device is realized.  mpc8544ds has room
@@ -2046,6 +2078,22 @@ static QDict *list_item(QDict *d, const char *key, unsigned n)
     return qobject_to(QDict, qlist_entry_obj(entry));
 }
 
+/* The entry of LIODN @liodn in query-pamu's "liodns". */
+static QDict *liodn_item(QDict *info, uint32_t liodn)
+{
+    const QListEntry *entry;
+
+    QLIST_FOREACH_ENTRY(qdict_get_qlist(info, "liodns"), entry) {
+        QDict *l = qobject_to(QDict, qlist_entry_obj(entry));
+
+        if (qdict_get_int(l, "liodn") == liodn) {
+            return l;
+        }
+    }
+    g_test_message("no LIODN %u in query-pamu", liodn);
+    g_assert_not_reached();
+}
+
 /* @line, with its newline, is in @text, HMP output with "\r\n" endings. */
 static void assert_has_line(const char *text, const char *line)
 {
@@ -2103,8 +2151,7 @@ static void test_monitor_query(const void *data)
     g_assert_cmpstr(qdict_get_str(sw, "reason"), ==,
                     "no usable entry for the subwindow");
 
-    liodn = list_item(info, "liodns", 0);
-    g_assert_cmpint(qdict_get_int(liodn, "liodn"), ==, PCI_LIODN);
+    liodn = liodn_item(info, PCI_LIODN);
     g_assert_nonnull(strstr(qdict_get_str(liodn, "initiator"), "pci"));
     pe = qdict_get_qdict(liodn, "paace");
     g_assert_cmphex(qdict_get_int(pe, "address"), ==, paace(PCI_LIODN));
@@ -2211,9 +2258,8 @@ static void test_monitor_errors(const void *data)
 static void liodn_counts(PamuTest *t, int64_t *walks, int64_t *hits)
 {
     g_autoptr(QDict) info = query_pamu(t);
-    QDict *liodn = list_item(info, "liodns", 0);
+    QDict *liodn = liodn_item(info, PCI_LIODN);
 
-    g_assert_cmpint(qdict_get_int(liodn, "liodn"), ==, PCI_LIODN);
     *walks = qdict_get_int(liodn, "walks");
     *hits = qdict_get_int(liodn, "cache-hits");
 }
@@ -2424,6 +2470,296 @@ static void test_cache_registers(const void *data)
     finish(&t);
 }
 
+/* --- the eSDHC (ppce500) ------------------------------------------------- */
+
+#define ESDHC_CCSR_OFFSET   0x2e000
+#define ESDHC_LIODN         156         /* P4080's, as U-Boot sets it */
+#define SD_BLOCK            512
+#define SDHC_SDMASYSAD      0x00
+#define SDHC_BLKATTR        0x04        /* BLKSIZE | BLKCNT << 16 */
+#define SDHC_ARGUMENT       0x08
+#define SDHC_XFERTYP        0x0c        /* TRNMOD | CMDREG << 16 */
+#define SDHC_RSPREG0        0x10
+#define SDHC_SYSCTL         0x2c        /* CLKCON | TOUT << 16 | SWRST << 24 */
+#define SDHC_TRNS_DMA       0x0001
+#define SDHC_TRNS_READ      0x0010
+#define SDHC_CMD_RESP_48    0x0002
+#define SDHC_CMD_DATA       0x0020
+
+static void esdhc_writel(PamuTest *t, uint32_t reg, uint32_t val)
+{
+    qtest_writel(t->qts, t->b->ccsr + ESDHC_CCSR_OFFSET + reg, val);
+}
+
+static uint32_t esdhc_readl(PamuTest *t, uint32_t reg)
+{
+    return qtest_readl(t->qts, t->b->ccsr + ESDHC_CCSR_OFFSET + reg);
+}
+
+/* The eSDHC's registers are 32 bits wide: TRNMOD and CMDREG go together. */
+static void esdhc_cmd(PamuTest *t, unsigned index, uint32_t arg,
+                      uint16_t trnmod, uint16_t flags)
+{
+    esdhc_writel(t, SDHC_ARGUMENT, arg);
+    esdhc_writel(t, SDHC_XFERTYP, (uint32_t)(index << 8 | flags) << 16 |
+                 trnmod);
+}
+
+/* Resets the controller and brings the card to the transfer state. */
+static void esdhc_init_card(PamuTest *t)
+{
+    uint32_t rca;
+
+    esdhc_writel(t, SDHC_SYSCTL, 0x01000000);   /* SWRST: reset all */
+    esdhc_writel(t, SDHC_SYSCTL, 0x0007);       /* clocks on and stable */
+    esdhc_cmd(t, 55, 0, 0, 0);                  /* APP_CMD */
+    esdhc_cmd(t, 41, 0x41200000, 0, 0);         /* SD_SEND_OP_COND */
+    esdhc_cmd(t, 2, 0, 0, 0);                   /* ALL_SEND_CID */
+    esdhc_cmd(t, 3, 0, 0, SDHC_CMD_RESP_48);    /* SEND_RELATIVE_ADDR */
+    rca = esdhc_readl(t, SDHC_RSPREG0) >> 16;
+    esdhc_cmd(t, 7, rca << 16, 0, SDHC_CMD_RESP_48);    /* SELECT_CARD */
+}
+
+/* The card reads block @blk into guest memory at @pa (SDMA). */
+static void esdhc_read_block(PamuTest *t, unsigned blk, uint64_t pa)
+{
+    esdhc_writel(t, SDHC_SDMASYSAD, pa);
+    esdhc_writel(t, SDHC_BLKATTR, 1 << 16 | SD_BLOCK);
+    esdhc_cmd(t, 17, blk * SD_BLOCK, SDHC_TRNS_DMA | SDHC_TRNS_READ,
+              SDHC_CMD_RESP_48 | SDHC_CMD_DATA);
+}
+
+/*
+ * The eSDHC's DMA goes through the PAMU with its own LIODN: a PAACE of
+ * that LIODN lets it write a block to memory, a read-only one blocks it
+ * and the violation record names the LIODN.
+ */
+static void test_esdhc_dma(const void *data)
+{
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    uint8_t image[4 * SD_BLOCK], got[SD_BLOCK], zero[SD_BLOCK] = { 0 };
+    g_autofree char *img = NULL, *extra = NULL;
+    g_autoptr(QDict) info = NULL;
+    QDict *liodn;
+    uint32_t avs1;
+    PamuTest t;
+    int fd;
+
+    fd = g_file_open_tmp("pamu-sd-XXXXXX", &img, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    fill(image, sizeof(image), 0x3c);
+    g_assert_cmpint(write(fd, image, sizeof(image)), ==, sizeof(image));
+    g_assert_cmpint(ftruncate(fd, 64 * KiB), ==, 0);
+    close(fd);
+    extra = g_strdup_printf("-drive if=none,id=sd0,format=raw,file=%s "
+                            "-device sd-card,drive=sd0", img);
+    start_machine_with(&t, data, NULL, true, extra);
+
+    /* the eSDHC is an initiator of its own */
+    info = query_pamu(&t);
+    liodn = liodn_item(info, ESDHC_LIODN);
+    g_assert_cmpstr(qdict_get_str(liodn, "initiator"), ==, "/machine/esdhc");
+
+    e.v = false;
+    put_entry(&t, paace(ESDHC_LIODN), &e);
+    enable_pamu(&t);
+    esdhc_init_card(&t);
+
+    /* an invalid PAACE: the block reaches no memory */
+    qtest_memset(t.qts, 0x300000, 0, SD_BLOCK);
+    esdhc_read_block(&t, 0, 0x300000);
+    qtest_memread(t.qts, 0x300000, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), zero, sizeof(zero));
+    avs1 = LAV(PAMU_LAV_INVALID) | R_AVS1_AV_MASK;
+    avs1 = FIELD_DP32(avs1, AVS1, LIODN, ESDHC_LIODN);
+    g_assert_cmphex(pamu_read(&t, 0, A_AVS1), ==, avs1);
+    g_assert_cmphex(pamu_read(&t, 0, A_AVAL), ==, 0x300000);
+    clear_record(&t, 0);
+
+    /* valid: block 1 lands, through the PAMU */
+    e.v = true;
+    put_entry(&t, paace(ESDHC_LIODN), &e);
+    esdhc_read_block(&t, 1, 0x310000);
+    qtest_memread(t.qts, 0x310000, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), image + SD_BLOCK, SD_BLOCK);
+    assert_no_record(&t, 0);
+
+    /* read-only: the card's write to memory is blocked, LIODN 156 named */
+    e.ap = PAMU_AP_READ;
+    put_entry(&t, paace(ESDHC_LIODN), &e);
+    qtest_memset(t.qts, 0x320000, 0, SD_BLOCK);
+    esdhc_read_block(&t, 2, 0x320000);
+    qtest_memread(t.qts, 0x320000, got, sizeof(got));
+    g_assert_cmpmem(got, sizeof(got), zero, sizeof(zero));
+    avs1 = APV(PAMU_APV_WRITE) | R_AVS1_AV_MASK;
+    avs1 = FIELD_DP32(avs1, AVS1, LIODN, ESDHC_LIODN);
+    g_assert_cmphex(pamu_read(&t, 0, A_AVS1), ==, avs1);
+    finish(&t);
+    unlink(img);
+}
+
+/* --- the eTSEC (-device eTSEC on ppce500's platform bus) ------------------ */
+
+#define ETSEC_BASE          0xf00000000ULL  /* the first platform device */
+#define ETSEC_LIODN         200
+#define ETSEC_DMACTRL       0x02c
+#define ETSEC_TSTAT         0x104
+#define ETSEC_TBASE0        0x204
+#define ETSEC_MACCFG1       0x500
+#define ETSEC_TX_EN         0x1
+#define ETSEC_THLT0         0x80000000u
+#define TXBD_READY          0x8000
+#define TXBD_WRAP           0x2000
+#define TXBD_LAST           0x0800
+#define ETSEC_WINDOW        0x40000000ULL   /* IOVA [1 GiB, +1 MiB) */
+#define ETSEC_WINDOW_PA     0x500000ULL     /* -> RAM at 5 MiB */
+
+/* A one-entry TxBD ring at IOVA ETSEC_WINDOW, a frame right after it. */
+static void etsec_put_txbd(PamuTest *t)
+{
+    uint8_t bd[8], frame[64];
+
+    stw_be_p(bd, TXBD_READY | TXBD_WRAP | TXBD_LAST);
+    stw_be_p(bd + 2, sizeof(frame));
+    stl_be_p(bd + 4, ETSEC_WINDOW + 0x100);
+    fill(frame, sizeof(frame), 0x5e);
+    qtest_memwrite(t->qts, ETSEC_WINDOW_PA, bd, sizeof(bd));
+    qtest_memwrite(t->qts, ETSEC_WINDOW_PA + 0x100, frame, sizeof(frame));
+}
+
+/* Has the eTSEC walk its ring 0: it reads the TxBD, then writes it back. */
+static void etsec_transmit(PamuTest *t)
+{
+    qtest_writel(t->qts, ETSEC_BASE + ETSEC_DMACTRL, 0);
+    qtest_writel(t->qts, ETSEC_BASE + ETSEC_MACCFG1, ETSEC_TX_EN);
+    qtest_writel(t->qts, ETSEC_BASE + ETSEC_TBASE0, ETSEC_WINDOW);
+    qtest_writel(t->qts, ETSEC_BASE + ETSEC_TSTAT, ETSEC_THLT0);
+}
+
+/*
+ * The eTSEC's descriptor and buffer accesses go through the PAMU with its
+ * own LIODN: through a translating PAACE the TxBD it finds and closes is
+ * the one at the translated address; an invalid PAACE stops it at the
+ * first descriptor read, and the record names the LIODN.
+ */
+static void test_etsec_dma(const void *data)
+{
+    PAMUTestEntry e = { .v = false, .ap = PAMU_AP_RW, .wse = 19,
+                        .wba = ETSEC_WINDOW, .atm = PAMU_ATM_WINDOW,
+                        .twba = ETSEC_WINDOW_PA };
+    g_autoptr(QDict) info = NULL;
+    QDict *liodn;
+    uint32_t avs1;
+    PamuTest t;
+
+    start_machine_with(&t, data, NULL, true,
+                       "-netdev user,id=n0 -device eTSEC,netdev=n0");
+    info = query_pamu(&t);
+    liodn = liodn_item(info, ETSEC_LIODN);
+    g_assert_nonnull(strstr(qdict_get_str(liodn, "initiator"),
+                            "/machine/peripheral-anon/"));
+    put_entry(&t, paace(ETSEC_LIODN), &e);
+    enable_pamu(&t);
+    etsec_put_txbd(&t);
+
+    /* invalid: the TxBD is never read, the frame stays READY */
+    etsec_transmit(&t);
+    g_assert_cmphex(qtest_readw(t.qts, ETSEC_WINDOW_PA), ==,
+                    TXBD_READY | TXBD_WRAP | TXBD_LAST);
+    avs1 = LAV(PAMU_LAV_INVALID) | R_AVS1_AV_MASK;
+    avs1 = FIELD_DP32(avs1, AVS1, LIODN, ETSEC_LIODN);
+    g_assert_cmphex(pamu_read(&t, 0, A_AVS1), ==, avs1);
+    g_assert_cmphex(pamu_read(&t, 0, A_AVAL), ==, ETSEC_WINDOW);
+    clear_record(&t, 0);
+
+    /* valid: sent and closed, in RAM where the PAACE translates to */
+    e.v = true;
+    put_entry(&t, paace(ETSEC_LIODN), &e);
+    etsec_transmit(&t);
+    g_assert_cmphex(qtest_readw(t.qts, ETSEC_WINDOW_PA), ==,
+                    TXBD_WRAP | TXBD_LAST);
+    assert_no_record(&t, 0);
+    finish(&t);
+}
+
+/* --- the GUTS LIODN registers ------------------------------------------- */
+
+#define GUTS_PEX1LIODNR     0x500
+#define GUTS_SDMMC1LIODNR   0x530
+
+static uint64_t liodnr_addr(PamuTest *t, uint32_t reg)
+{
+    return t->b->ccsr + GUTS_CCSR_OFFSET + reg;
+}
+
+/*
+ * Firmware (or the guest) moves the PCI controller to another LIODN
+ * through PEX1LIODNR: its DMA then uses that LIODN's PAACE and violation
+ * records name it.  A LIODN another initiator has, or one above
+ * max-liodn, is refused; a reset and a migration keep what they should.
+ */
+static void test_liodn_registers(const void *data)
+{
+    const E500Board *b = data;
+    bool esdhc = !strcmp(b->machine, "ppce500");
+    PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
+    g_autoptr(QDict) info = NULL;
+    uint32_t avs1;
+    PamuTest t;
+
+    start(&t, b, NULL);
+    g_assert_cmpuint(qtest_readl(t.qts, liodnr_addr(&t, GUTS_PEX1LIODNR)),
+                     ==, PCI_LIODN);
+    g_assert_cmpuint(qtest_readl(t.qts, liodnr_addr(&t, GUTS_SDMMC1LIODNR)),
+                     ==, esdhc ? ESDHC_LIODN : 0);
+    put_entry(&t, paace(300), &e);
+    e.v = false;
+    put_paace(&t, &e);                  /* LIODN 193: invalid */
+    enable_pamu(&t);
+
+    qtest_writel(t.qts, liodnr_addr(&t, GUTS_PEX1LIODNR), 300);
+    g_assert_cmpuint(qtest_readl(t.qts, liodnr_addr(&t, GUTS_PEX1LIODNR)),
+                     ==, 300);
+    write_lands(&t, 0x200000, 0x200000);
+    info = query_pamu(&t);
+    g_assert_nonnull(strstr(qdict_get_str(liodn_item(info, 300),
+                                          "initiator"), "pci"));
+
+    /* refused: max-liodn, and the eSDHC's LIODN */
+    qtest_writel(t.qts, liodnr_addr(&t, GUTS_PEX1LIODNR), 0x500);
+    if (esdhc) {
+        qtest_writel(t.qts, liodnr_addr(&t, GUTS_SDMMC1LIODNR), 300);
+        g_assert_cmpuint(qtest_readl(t.qts,
+                                     liodnr_addr(&t, GUTS_SDMMC1LIODNR)),
+                         ==, ESDHC_LIODN);
+    }
+    g_assert_cmpuint(qtest_readl(t.qts, liodnr_addr(&t, GUTS_PEX1LIODNR)),
+                     ==, 300);
+
+    /* LIODN 300 made invalid: the record names it */
+    put_entry(&t, paace(300), &e);
+    dma_to_ram(&t, 0x210000, LEN);
+    avs1 = LAV(PAMU_LAV_INVALID) | R_AVS1_AV_MASK;
+    avs1 = FIELD_DP32(avs1, AVS1, LIODN, 300);
+    g_assert_cmphex(pamu_read(&t, 0, A_AVS1), ==, avs1);
+    clear_record(&t, 0);
+
+    /* a migration keeps LIODN 300 */
+    e.v = true;
+    put_entry(&t, paace(300), &e);
+    migrate(&t, NULL);
+    g_assert_cmpuint(qtest_readl(t.qts, liodnr_addr(&t, GUTS_PEX1LIODNR)),
+                     ==, 300);
+    dma_from_ram(&t, PATTERN_PA, LEN);
+    write_lands(&t, 0x220000, 0x220000);
+
+    /* a reset brings back the machine's LIODN */
+    qtest_system_reset(t.qts);
+    g_assert_cmpuint(qtest_readl(t.qts, liodnr_addr(&t, GUTS_PEX1LIODNR)),
+                     ==, PCI_LIODN);
+    finish(&t);
+}
+
 static void test_other_machine(void)
 {
     g_autofree char *err = run_qemu_expect_failure("-M none -device pamu");
@@ -2494,6 +2830,7 @@ int main(int argc, char **argv)
         { "cache-overlapping-tables", test_cache_overlapping_tables },
         { "cache-table-straddles-ram", test_cache_table_straddles_ram },
         { "cache-registers", test_cache_registers },
+        { "liodn-registers", test_liodn_registers },
     };
     size_t i, j;
 
@@ -2519,6 +2856,16 @@ int main(int argc, char **argv)
     if (qtest_has_machine("ppce500")) {
         qtest_add_data_func("pamu/ppce500/high-addresses", &e500_boards[0],
                             test_high_addresses);
+    }
+    if (qtest_has_machine("ppce500") && qtest_has_device("sd-card")) {
+        qtest_add_data_func("pamu/ppce500/esdhc-dma", &e500_boards[0],
+                            test_esdhc_dma);
+        qtest_add_data_func("pamu/ppce500/esdhc-liodn-errors",
+                            &e500_boards[0], test_esdhc_liodn_errors);
+    }
+    if (qtest_has_machine("ppce500") && qtest_has_device("eTSEC")) {
+        qtest_add_data_func("pamu/ppce500/etsec-dma", &e500_boards[0],
+                            test_etsec_dma);
     }
     qtest_add_func("pamu/other-machine", test_other_machine);
     return g_test_run();

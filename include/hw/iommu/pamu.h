@@ -76,7 +76,8 @@ typedef struct PAMULiodnSpace {
     IOMMUMemoryRegion iommu;
     MemoryRegion bypass;        /* alias of the downstream memory */
     PAMUState *pamu;
-    uint32_t liodn;
+    uint32_t liodn;             /* now; changed under the BQL */
+    uint32_t reset_liodn;       /* the machine's, which a reset restores */
     unsigned unit;              /* the unit that serves this initiator */
     char *initiator;            /* QOM path of the initiator, for people */
     PAMUTlb tlb;                /* walks remembered, see pamu-tlb.h */
@@ -98,6 +99,9 @@ typedef struct PAMUSnoop {
     MemoryRegion mr;
     PAMUState *s;
 } PAMUSnoop;
+
+/* Initiators whose LIODN migration can carry changed (the SoC has few) */
+#define PAMU_MAX_MOVED_LIODNS   16
 
 /* Each unit's PPAACT and SPAACT, merged where they meet or overlap. */
 #define PAMU_MAX_SNOOPS         (2 * PAMU_MAX_UNITS)
@@ -143,6 +147,9 @@ struct PAMUState {
     uint32_t bypass;            /* PAMUBYPENR */
     uint64_t lost_violations;   /* not recorded: a record was pending */
     uint64_t unit_lost[PAMU_MAX_UNITS];     /* the same, per unit */
+    /* migration only: initiators' first and current LIODNs, if moved */
+    uint32_t nr_moved;
+    uint32_t moved[PAMU_MAX_MOVED_LIODNS][2];
 
     /* properties */
     uint32_t num_units;
@@ -172,6 +179,18 @@ bool pamu_check_initiator(PAMUState *s, unsigned unit, uint32_t liodn,
  */
 MemoryRegion *pamu_liodn_region(PAMUState *s, unsigned unit, uint32_t liodn,
                                 Object *initiator, Error **errp);
+
+/* The LIODN the initiator of @region, from pamu_liodn_region(), has now. */
+uint32_t pamu_region_liodn(MemoryRegion *region);
+
+/*
+ * Gives the initiator of @region LIODN @to, as firmware or the guest does
+ * through the SoC's LIODN registers; refused (an error) if another
+ * initiator has it or it is above max-liodn.  A reset gives the initiator
+ * its first LIODN back.  Called with the BQL held.
+ */
+bool pamu_set_region_liodn(PAMUState *s, MemoryRegion *region, uint32_t to,
+                           Error **errp);
 
 /* The registers of unit @unit that steer its walks. */
 void pamu_unit_walk_regs(PAMUState *s, unsigned unit, PAMUWalkRegs *r);
