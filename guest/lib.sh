@@ -28,7 +28,7 @@ GUEST_FLAVOURS=(e500mc e5500)
 GUEST_PATCH_DIR=$GUEST_DIR/linux-patches
 GUEST_PATCH_HASH=
 
-GUEST_PKGS=(gcc make xz-utils bc flex bison libssl-dev libelf-dev cpio patch
+GUEST_PKGS=(gcc linux-libc-dev make xz-utils bc flex bison libssl-dev libelf-dev cpio patch
             gcc-powerpc-linux-gnu binutils-powerpc-linux-gnu libc6-dev-powerpc-cross
             gcc-powerpc64-linux-gnu binutils-powerpc64-linux-gnu libc6-dev-ppc64-cross)
 
@@ -405,6 +405,33 @@ guest_build_initramfs() {
         die "creating the initramfs failed"
     rm -rf "$stage" "$out"
     mv "$out.tmp" "$out"
+}
+
+# --- the vhost-user-blk backend ---------------------------------------------------
+
+# The backend of the pamu-vhost-user scenarios (guest/vhost-user-blk/): a
+# host program, built with the host's gcc (no GLib) into
+# $BUILD_ROOT/guest-tools, again only when its source, flags or compiler
+# changed.
+GUEST_VHOST_SRC=$GUEST_DIR/vhost-user-blk/vhost-user-blk.c
+GUEST_VHOST_CFLAGS=(-O2 -g -std=gnu11 -Wall -Wextra -Werror)
+
+# Sets GUEST_VHOST_USER_BLK to the backend program, building it if needed.
+guest_build_vhost_user_blk() {
+    local out=$BUILD_ROOT/guest-tools key
+    GUEST_VHOST_USER_BLK=$out/vhost-user-blk
+    key=$({ echo "${GUEST_VHOST_CFLAGS[*]}"; gcc --version | head -n 1
+            cat "$GUEST_VHOST_SRC"; } | sha256sum | cut -c1-16)
+    if [ -x "$GUEST_VHOST_USER_BLK" ] &&
+        [ "$(cat "$out/vhost-user-blk.key" 2>/dev/null)" = "$key" ]; then
+        return 0
+    fi
+    msg "building guest/vhost-user-blk (host gcc)"
+    mkdir -p "$out"
+    gcc "${GUEST_VHOST_CFLAGS[@]}" -o "$GUEST_VHOST_USER_BLK.tmp" "$GUEST_VHOST_SRC" ||
+        return 1
+    mv "$GUEST_VHOST_USER_BLK.tmp" "$GUEST_VHOST_USER_BLK"
+    echo "$key" > "$out/vhost-user-blk.key"
 }
 
 # Everything a guest boot of flavour $1 needs: sets GUEST_VMLINUX,

@@ -104,7 +104,7 @@ def read_region(path, off, length):
 # --- the QEMU command line ---------------------------------------------------------
 
 def qemu_argv(a, disk, mode, pamu, seed=1, reps=3, iothread=False, rearm=0, edu=False,
-              bs=None, pamu_opts='', sd=None, initiator=None):
+              bs=None, pamu_opts='', sd=None, initiator=None, vhost_sock=None):
     append = ('console=ttyS0 printk.devkmsg=on pamu.test=%s pamu.seed=%d pamu.reps=%d'
               ' pamu.rearm=%d' % (mode, seed, reps, rearm))
     if bs is not None:
@@ -115,15 +115,26 @@ def qemu_argv(a, disk, mode, pamu, seed=1, reps=3, iothread=False, rearm=0, edu=
         append += ' pamu.disk=mmcblk0 pamu.nic=fsl-gianfar'
     if initiator:
         append += ' pamu.initiator=%s' % initiator
-    argv = [a.qemu, '-M', 'ppce500', '-cpu', a.cpu, '-m', '512', '-smp', '1',
-            '-no-reboot', '-nic', 'none',
-            '-drive', 'if=none,id=disk0,format=raw,file=%s' % disk,
-            # VIRTIO_F_ACCESS_PLATFORM: only then does virtio DMA go
-            # through the PCI bus master address space, i.e. the PAMU.
-            '-device', 'virtio-blk-pci,drive=disk0,disable-legacy=on,'
-                       'iommu_platform=on,serial=pamu-disk%s'
-                       % (',iothread=io0' if iothread else ''),
-            '-kernel', a.kernel, '-initrd', a.initrd, '-append', append]
+    if vhost_sock:
+        # the disk is served by guest/vhost-user-blk, which maps guest RAM:
+        # RAM must be a shared memory backend whose file descriptor QEMU
+        # can pass it
+        machine = ['-M', 'ppce500,memory-backend=ram',
+                   '-object', 'memory-backend-memfd,id=ram,size=512M,share=on']
+        disk_args = ['-chardev', 'socket,id=vu,path=%s' % vhost_sock,
+                     '-device', 'vhost-user-blk-pci,chardev=vu,iommu_platform=on,'
+                                'disable-legacy=on']
+    else:
+        machine = ['-M', 'ppce500']
+        disk_args = ['-drive', 'if=none,id=disk0,format=raw,file=%s' % disk,
+                     # VIRTIO_F_ACCESS_PLATFORM: only then does virtio DMA go
+                     # through the PCI bus master address space, i.e. the PAMU.
+                     '-device', 'virtio-blk-pci,drive=disk0,disable-legacy=on,'
+                                'iommu_platform=on,serial=pamu-disk%s'
+                                % (',iothread=io0' if iothread else '')]
+    argv = ([a.qemu] + machine + ['-cpu', a.cpu, '-m', '512', '-smp', '1',
+                                  '-no-reboot', '-nic', 'none'] + disk_args +
+            ['-kernel', a.kernel, '-initrd', a.initrd, '-append', append])
     if edu:
         # The function for vfio-pci.  Its IOMMU group is the controller's
         # (one LIODN): only functions the guest can unbind may share it,
@@ -349,6 +360,62 @@ class Boot:
             return 0
         return sum(1 for l in lines if re.search(r'\b%s\b' % re.escape(event), l)
                    and not (exclude and re.search(exclude, l)))
+
+
+class VhostUserBlk:
+    """guest/vhost-user-blk serving the disk image to the boot's QEMU on a
+    socket of its own.  It exits when QEMU closes the connection and leaves
+    its counters (IOTLB updates, invalidations, misses, requests) in a
+    stats file."""
+
+    def __init__(self, prog, workdir, name, disk):
+        # short: the socket path, with .tmp, must fit in sun_path
+        self.sock = os.path.join(workdir, name + '.vu')
+        self.stats_path = os.path.join(workdir, name + '.vhost-stats')
+        self.log_path = os.path.join(workdir, name + '.vhost.log')
+        self.stats = {}
+        for p in (self.sock, self.stats_path):
+            if os.path.exists(p):
+                os.unlink(p)
+        if not prog or not os.access(prog, os.X_OK):
+            raise RuntimeError('the vhost-user-blk backend is not built (%s)'
+                               % (prog or 'no --vhost-user-blk given'))
+        self.proc = subprocess.Popen([prog, '-v', '--serial', 'pamu-disk',
+                                      '--stats', self.stats_path, '--socket', self.sock,
+                                      disk],
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                     stderr=open(self.log_path, 'w'))
+        # the socket appears once the backend listens
+        deadline = time.monotonic() + 20
+        while not os.path.exists(self.sock):
+            if self.proc.poll() is not None:
+                raise RuntimeError('vhost-user-blk exited with %d (log: %s)'
+                                   % (self.proc.returncode, self.log_path))
+            if time.monotonic() > deadline:
+                self.finish()
+                raise RuntimeError('vhost-user-blk did not listen on %s (log: %s)'
+                                   % (self.sock, self.log_path))
+            time.sleep(0.02)
+
+    def finish(self):
+        """Waits for the backend to see QEMU go (SIGTERM after 10 s), then
+        reads its counters."""
+        try:
+            self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        try:
+            with open(self.stats_path) as f:
+                for line in f:
+                    key, _, value = line.strip().partition('=')
+                    self.stats[key] = int(value, 0)
+        except (OSError, ValueError):
+            self.stats = {}
 
 
 # --- checks ------------------------------------------------------------------------------
@@ -845,18 +912,20 @@ def scenario_vfio(a, c, boot, disk, seed, before_b):
     check_spaace(c, boot)
 
 
+PAMU_IO_CHECKS = ['boot-and-poweroff', 'guest-verdicts', 'driver-probe', 'pci-liodn',
+                  'bypass-cleared', 'pamu-enabled', 'iommu-groups', 'paace',
+                  'dma-through-pamu', 'virtio-blk-read', 'virtio-blk-write',
+                  'e1000-ping', 'vfio-blocking-domain', 'dma-after-vfio']
+VIOLATION_READ_CHECKS = ['boot-and-poweroff', 'guest-verdicts', 'paace-edit',
+                         'kernel-report', 'liodn-disabled', 'violation-traced',
+                         'write-blocked']
+
 SCENARIOS = {
     # name: (guest mode, -device pamu, checks[, QEMU options])
     'nopamu-io': ('io', False, ['boot-and-poweroff', 'guest-verdicts', 'no-pamu',
                                 'virtio-blk-read', 'virtio-blk-write', 'e1000-ping']),
-    'pamu-io': ('io', True, ['boot-and-poweroff', 'guest-verdicts', 'driver-probe', 'pci-liodn',
-                             'bypass-cleared', 'pamu-enabled', 'iommu-groups', 'paace',
-                             'dma-through-pamu', 'virtio-blk-read', 'virtio-blk-write',
-                             'e1000-ping', 'vfio-blocking-domain', 'dma-after-vfio']),
-    'pamu-violation-read': ('violation-read', True,
-                            ['boot-and-poweroff', 'guest-verdicts', 'paace-edit',
-                             'kernel-report', 'liodn-disabled', 'violation-traced',
-                             'write-blocked']),
+    'pamu-io': ('io', True, PAMU_IO_CHECKS),
+    'pamu-violation-read': ('violation-read', True, VIOLATION_READ_CHECKS),
     'pamu-violation-write': ('violation-write', True,
                              ['boot-and-poweroff', 'guest-verdicts', 'paace-edit',
                               'kernel-report', 'liodn-disabled', 'violation-traced',
@@ -897,7 +966,94 @@ SCENARIOS = {
                                  'virtio-blk-read', 'virtio-blk-write', 'spaace-subwindows',
                                  'violation-traced'],
                   {'edu': True}),
+    # The disk on vhost-user-blk-pci, served by guest/vhost-user-blk with a
+    # device IOTLB: the backend gets its translations from the PAMU on IOTLB
+    # misses and loses them through the PAMU's notifications.
+    'pamu-vhost-user': ('io', True, PAMU_IO_CHECKS + ['vhost-user-features',
+                                                      'backend-served-io',
+                                                      'iotlb-through-pamu',
+                                                      'iotlb-restart-empty'],
+                        {'vhost_user': True}),
+    # Linux never changes the identity window while the disk runs, so the
+    # guest's PAACE edit of pamu-violation-read provides the change: the
+    # backend must lose what it holds, and its next miss is refused.
+    'pamu-vhost-user-violation': ('violation-read', True,
+                                  VIOLATION_READ_CHECKS + ['iotlb-invalidated',
+                                                           'miss-refused'],
+                                  {'vhost_user': True}),
 }
+
+VIRTIO_F_VERSION_1 = 32
+VIRTIO_F_ACCESS_PLATFORM = 33
+VU_PROTOCOL_F_REPLY_ACK = 3
+VU_PROTOCOL_F_BACKEND_REQ = 5
+VU_PROTOCOL_F_CONFIG = 9
+
+
+def check_vhost_io(c, boot, st):
+    """The disk the guest read and wrote was the backend's, through vhost,
+    on IOVAs the PAMU translated; a restarted device started empty."""
+    feat, proto = st.get('features', 0), st.get('protocol-features', 0)
+    want = (1 << VIRTIO_F_VERSION_1) | (1 << VIRTIO_F_ACCESS_PLATFORM)
+    want_proto = ((1 << VU_PROTOCOL_F_REPLY_ACK) | (1 << VU_PROTOCOL_F_BACKEND_REQ)
+                  | (1 << VU_PROTOCOL_F_CONFIG))
+    c.record('vhost-user-features', feat & want == want and proto & want_proto == want_proto,
+             'features acked 0x%x (VERSION_1 %s, ACCESS_PLATFORM %s: ring and buffer addresses '
+             'are IOVAs), protocol features 0x%x (REPLY_ACK, BACKEND_REQ, CONFIG %s)'
+             % (feat, bool(feat & (1 << VIRTIO_F_VERSION_1)),
+                bool(feat & (1 << VIRTIO_F_ACCESS_PLATFORM)), proto,
+                'all' if proto & want_proto == want_proto else 'NOT all'))
+    g = st.get
+    c.record('backend-served-io',
+             g('requests-in', 0) >= 2 and g('bytes-read', 0) >= 2 * REGION_LEN
+             and g('requests-out', 0) >= 1 and g('bytes-written', 0) >= REGION_LEN
+             and g('requests-flush', 0) >= 1 and g('requests-get-id', 0) >= 1
+             and g('requests-failed', 1) == 0 and g('stalls', 1) == 0,
+             'backend: %s reads (%s bytes), %s writes (%s bytes), %s flushes, %s GET_ID '
+             '(the serial the guest found the disk by), %s failed, %s stalled queues; '
+             '%s buffers split across IOTLB entries'
+             % (g('requests-in'), g('bytes-read'), g('requests-out'), g('bytes-written'),
+                g('requests-flush'), g('requests-get-id'), g('requests-failed'),
+                g('stalls'), g('split-buffers')))
+    translations = boot.trace_count('pamu_translate', exclude=r'bypass 1\b')
+    misses = g('iotlb-misses', 0)
+    c.record('iotlb-through-pamu',
+             g('iotlb-updates', 0) > 0 and misses > 0 and g('iotlb-misses-served') == misses
+             and translations >= misses,
+             'backend: %s IOTLB updates, %d misses of which %s served, %s refused, %s '
+             'unanswered; %d pamu_translate events (not bypassed: vhost\'s misses and the '
+             'e1000\'s DMA)'
+             % (g('iotlb-updates'), misses, g('iotlb-misses-served'),
+                g('iotlb-misses-refused'), g('iotlb-misses-unanswered'), translations))
+    starts = g('ring-starts', 0)
+    c.record('iotlb-restart-empty',
+             starts >= 2 and g('iotlb-invalidations', 0) >= starts
+             and g('iotlb-entries-at-ring-start', 1) == 0 and g('iotlb-entries-dropped', 0) > 0,
+             'the ring started %d times (the vfio session stopped the device), %s '
+             'invalidations dropped %s entries, %s entries left when a ring started '
+             '(want 0); %s invalidations while the ring ran (Linux does not change the '
+             'identity window meanwhile; the vfio session changes it while the device is '
+             'stopped)'
+             % (starts, g('iotlb-invalidations'), g('iotlb-entries-dropped'),
+                g('iotlb-entries-at-ring-start'), g('iotlb-invalidations-running')))
+
+
+def check_vhost_violation(c, boot, st):
+    """The guest's PAACE edit took the backend's translations away while
+    its ring ran; its next miss was refused."""
+    g = st.get
+    c.record('iotlb-invalidated',
+             g('iotlb-invalidations-running', 0) > 0 and g('iotlb-entries-dropped-running', 0) > 0,
+             'backend: %s invalidations while the ring ran dropped %s entries (of %s '
+             'updates); %s invalidations in all'
+             % (g('iotlb-invalidations-running'), g('iotlb-entries-dropped-running'),
+                g('iotlb-updates'), g('iotlb-invalidations')))
+    c.record('miss-refused',
+             g('iotlb-misses-refused', 0) >= 1 and g('stalls', 0) >= 1
+             and g('bytes-written', 1) == 0,
+             'backend: %s misses, %s refused (the PAMU denied the read), %s stalled queues, '
+             '%s bytes written to the image'
+             % (g('iotlb-misses'), g('iotlb-misses-refused'), g('stalls'), g('bytes-written')))
 
 
 def check_iothread(c, boot):
@@ -927,9 +1083,18 @@ def run_scenario(a, name):
         make_disk(sd)
     seed = 1000 + sum(map(ord, a.flavour + name))
     before_b = read_region(sd or disk, REGION_B_OFF, REGION_LEN)
+    vhost = None
+    if opts.get('vhost_user'):
+        try:
+            vhost = VhostUserBlk(a.vhost_user_blk, a.workdir, name, disk)
+        except (OSError, RuntimeError) as e:
+            c.fail_rest(str(e))
+            c.emit()
+            return
     boot = Boot(qemu_argv(a, disk, mode, pamu, seed, iothread=opts.get('iothread', False),
                           rearm=opts.get('rearm', 0), edu=opts.get('edu', False), sd=sd,
-                          initiator=opts.get('initiator')),
+                          initiator=opts.get('initiator'),
+                          vhost_sock=vhost.sock if vhost else None),
                 a.workdir, name, trace=pamu, drain=opts.get('drain', False))
     try:
         if boot.error:
@@ -954,6 +1119,15 @@ def run_scenario(a, name):
         c.fail_rest('host-side inspection failed: %s' % e)
     finally:
         boot.finish()
+        if vhost:
+            vhost.finish()
+    if vhost and not boot.error:
+        if not vhost.stats:
+            c.fail_rest('the backend left no counters (log: %s)' % vhost.log_path)
+        elif mode == 'io':
+            check_vhost_io(c, boot, vhost.stats)
+        else:
+            check_vhost_violation(c, boot, vhost.stats)
     c.fail_rest('not evaluated (console: %s)' % boot.console_path)
     c.emit()
 
@@ -1116,6 +1290,9 @@ def main():
         else:
             p.add_argument('--workdir', required=True)
         if name == 'test':
+            p.add_argument('--vhost-user-blk', metavar='PROGRAM',
+                           help='the backend of the pamu-vhost-user scenarios '
+                                '(guest/vhost-user-blk, built by guest/lib.sh)')
             p.add_argument('scenarios', nargs='*', default=list(SCENARIOS))
         if name == 'bench':
             p.add_argument('--rounds', type=int, default=2)

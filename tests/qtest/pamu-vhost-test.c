@@ -8,9 +8,12 @@
  * iommu_platform=on that the test drives to DRIVER_OK by hand, as a guest
  * driver would:
  *
- *  - vhost starts behind a PAMU in use and translates through its PAACE;
- *    a rewrite of the PAACE takes back what the backend holds, and the
- *    next miss gets the new translation;
+ *  - vhost starts behind a PAMU in use and translates through its PAACE,
+ *    also above the PAMU's tables, which cut RAM into pieces; a rewrite
+ *    of the PAACE takes back what the backend holds, and the next miss
+ *    gets the new translation;
+ *  - a restarted vhost starts with an empty IOTLB: what the guest changed
+ *    while it was stopped reached no notifier;
  *  - when the guest takes the PAMU into use, or bypasses it again, while
  *    vhost runs, the backend loses what it holds and translates the new
  *    way from then on.
@@ -635,15 +638,25 @@ static void assert_invalidate(VhostTest *t, unsigned i, uint64_t iova,
     g_assert_cmphex(m.size, ==, size);
 }
 
-/* vhost started and translated the used rings for the backend. */
+/* IOTLB message @i takes back every translation: vhost (re)started */
+static void assert_flushed(VhostTest *t, unsigned i)
+{
+    assert_invalidate(t, i, 0, UINT64_MAX);
+}
+
+/*
+ * vhost started with an empty IOTLB and translated the used rings for the
+ * backend, with the PAMU bypassed.
+ */
 static void assert_started(VhostTest *t, unsigned mem_tables, unsigned first)
 {
     int q;
 
     g_assert_cmpuint(vu_mem_tables(&t->be), ==, mem_tables);
-    g_assert_cmpuint(vu_nr_iotlb(&t->be), ==, first + NR_QUEUES);
+    g_assert_cmpuint(vu_nr_iotlb(&t->be), ==, first + 1 + NR_QUEUES);
+    assert_flushed(t, first);
     for (q = 0; q < NR_QUEUES; q++) {
-        assert_update(t, first + q, used_ring(q));
+        assert_update(t, first + 1 + q, used_ring(q));
     }
 }
 
@@ -696,10 +709,28 @@ static bool invalidated_since(VhostTest *t, unsigned from, uint64_t iova,
 #define INBOUND_SIZE        0x80000000ULL   /* the inbound window: 2 GiB */
 
 /*
+ * vhost started behind the PAMU in use, which translates with the
+ * PAACE's 64 GiB identity window: the backend starts empty (the PAMU and
+ * vhost flush it), then gets the used rings, in the piece of RAM below
+ * the PPAACT.
+ */
+static void assert_started_through_pamu(VhostTest *t, unsigned first)
+{
+    int q;
+
+    g_assert_cmpuint(vu_nr_iotlb(&t->be), ==, first + 2 + NR_QUEUES);
+    assert_invalidate(t, first, 0, INBOUND_SIZE);
+    assert_flushed(t, first + 1);
+    for (q = 0; q < NR_QUEUES; q++) {
+        assert_update_to(t, first + 2 + q, 0, 16 * MIB, 0);
+    }
+}
+
+/*
  * The guest took the PAMU into use before the device's driver started it,
- * as Linux does: vhost starts and translates through the PAACE.  When the
- * guest rewrites the PAACE, the backend loses what it holds and its next
- * miss gets the new translation.
+ * as Linux does: vhost starts and translates through the PAACE, below and
+ * above the PPAACT.  When the guest rewrites the PAACE, the backend loses
+ * what it holds and its next miss gets the new translation.
  */
 static void test_translates(const void *data)
 {
@@ -709,7 +740,6 @@ static void test_translates(const void *data)
     g_autofree char *said = NULL;
     unsigned n;
     VhostTest t;
-    int q;
 
     start(&t, data);
     set_bypass(&t, false);
@@ -717,17 +747,52 @@ static void test_translates(const void *data)
     said = qemu_stderr(&t);
     g_assert_null(strstr(said, "vhost"));
     g_assert_cmpuint(vu_mem_tables(&t.be), ==, 1);
-    /* the backend starts empty, then gets the used rings */
-    g_assert_cmpuint(vu_nr_iotlb(&t.be), ==, 1 + NR_QUEUES);
-    assert_invalidate(&t, 0, 0, INBOUND_SIZE);
-    for (q = 0; q < NR_QUEUES; q++) {
-        assert_update_to(&t, 1 + q, 0, 16 * MIB, 0);
-    }
+    assert_started_through_pamu(&t, 0);
     assert_miss_through_pamu(&t, desc_ring(1), 0, 16 * MIB, 0);
+    /*
+     * Above the PPAACT: the largest block of the window around the address
+     * that lies in that piece of RAM, not the piece below the PPAACT, where
+     * the window starts.
+     */
+    assert_miss_through_pamu(&t, 40 * MIB, 32 * MIB, 32 * MIB, 32 * MIB);
+    assert_miss_through_pamu(&t, 16 * MIB + 0x20000, 16 * MIB + 0x20000,
+                             0x20000, 16 * MIB + 0x20000);
 
     n = vu_nr_iotlb(&t.be);
     put_paace(&t, &e);
     g_assert_true(invalidated_since(&t, n, 0, 16 * MIB));
+    g_assert_true(invalidated_since(&t, n, 32 * MIB, 32 * MIB));
+    assert_miss_through_pamu(&t, desc_ring(0), 0, 64 * MIB, 64 * MIB);
+    finish(&t);
+}
+
+/*
+ * The driver stops the device, the guest rewrites the PAACE meanwhile, and
+ * the driver starts the device again: nothing told the stopped vhost of
+ * the rewrite, so the backend starts empty again and translates the new
+ * way.
+ */
+static void test_restart(const void *data)
+{
+    /* IOVA [0, 64 MiB) to RAM [64 MiB, 128 MiB) */
+    PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW, .wse = 25,
+                        .atm = PAMU_ATM_WINDOW, .twba = 64 * MIB };
+    unsigned n;
+    VhostTest t;
+
+    start(&t, data);
+    set_bypass(&t, false);
+    driver_ok(&t);
+    assert_started_through_pamu(&t, 0);
+    assert_miss_through_pamu(&t, desc_ring(0), 0, 16 * MIB, 0);
+
+    set_status(&t, 0);
+    n = vu_nr_iotlb(&t.be);
+    put_paace(&t, &e);
+    g_assert_cmpuint(vu_nr_iotlb(&t.be), ==, n);
+    driver_ok(&t);
+    g_assert_cmpuint(vu_nr_iotlb(&t.be), >, n + 1);
+    assert_flushed(&t, n + 1);
     assert_miss_through_pamu(&t, desc_ring(0), 0, 64 * MIB, 64 * MIB);
     finish(&t);
 }
@@ -782,6 +847,9 @@ int main(int argc, char **argv)
         path = g_strdup_printf("pamu-vhost/pamu-comes-and-goes/%s",
                                b->machine);
         qtest_add_data_func(path, b, test_pamu_comes_and_goes);
+        g_free(path);
+        path = g_strdup_printf("pamu-vhost/restart/%s", b->machine);
+        qtest_add_data_func(path, b, test_restart);
     }
     return g_test_run();
 }
