@@ -466,36 +466,34 @@ static void unmap_regions(void)
     be.nregions = 0;
 }
 
-/* This process's address of front-end address @uaddr; *@left bytes follow */
-static uint8_t *from_uaddr(uint64_t uaddr, uint64_t *left)
+/*
+ * This process's address of @addr, a front-end (user) address or, with
+ * @gpa, a guest physical one (no IOMMU); *@left bytes follow it.
+ */
+static uint8_t *from_region(uint64_t addr, bool gpa, uint64_t *left)
 {
     unsigned i;
 
     for (i = 0; i < be.nregions; i++) {
         Region *r = &be.regions[i];
+        uint64_t start = gpa ? r->gpa : r->uaddr;
 
-        if (uaddr >= r->uaddr && uaddr - r->uaddr < r->size) {
-            *left = r->size - (uaddr - r->uaddr);
-            return r->host + (uaddr - r->uaddr);
+        if (addr >= start && addr - start < r->size) {
+            *left = r->size - (addr - start);
+            return r->host + (addr - start);
         }
     }
     return NULL;
 }
 
-/* The same for guest physical address @gpa (no IOMMU) */
+static uint8_t *from_uaddr(uint64_t uaddr, uint64_t *left)
+{
+    return from_region(uaddr, false, left);
+}
+
 static uint8_t *from_gpa(uint64_t gpa, uint64_t *left)
 {
-    unsigned i;
-
-    for (i = 0; i < be.nregions; i++) {
-        Region *r = &be.regions[i];
-
-        if (gpa >= r->gpa && gpa - r->gpa < r->size) {
-            *left = r->size - (gpa - r->gpa);
-            return r->host + (gpa - r->gpa);
-        }
-    }
-    return NULL;
+    return from_region(gpa, true, left);
 }
 
 static bool ring_running(const Vring *vq)

@@ -19,15 +19,8 @@
 #include "monitor/monitor.h"
 #include "hw/iommu/pamu.h"
 
-#define PREG(u, reg)        ((u)->regs[PAMU_SLOT(A_##reg)])
-
 #define ENTRY_EX(w, word, field) \
     FIELD_EX32((w)[R_PAACE_##word], PAACE_##word, field)
-
-static uint64_t reg_pair(uint32_t hi, uint32_t lo)
-{
-    return ((uint64_t)hi << 32) | lo;
-}
 
 /* 2^@log2 bytes, with 0 standing for 2^64 (QAPI has no wider integer). */
 static uint64_t pow2_size(unsigned log2)
@@ -98,10 +91,10 @@ static PamuViolationRecord *pamu_query_record(const PAMUUnit *u)
     PamuViolationRecord *r = g_new0(PamuViolationRecord, 1);
     unsigned code;
 
-    r->avs1 = PREG(u, AVS1);
-    r->avs2 = PREG(u, AVS2);
+    r->avs1 = PAMU_UREG(u, AVS1);
+    r->avs2 = PAMU_UREG(u, AVS2);
     r->liodn = FIELD_EX32(r->avs1, AVS1, LIODN);
-    r->address = reg_pair(PREG(u, AVAH), PREG(u, AVAL));
+    r->address = PAMU_UREG64(u, AVA);
     r->has_violation = pamu_qapi_class(r->avs1, &r->violation, &code);
     r->sub_code = code;
     r->reason = g_strdup(pamu_avs1_reason(r->avs1));
@@ -115,20 +108,20 @@ static PamuUnitInfo *pamu_query_unit(PAMUState *s, unsigned unit)
 
     pamu_unit_snapshot(s, unit, &u, &info->bypassed, &info->lost_violations);
     info->unit = unit;
-    info->pc = PREG(&u, PC);
+    info->pc = PAMU_UREG(&u, PC);
     info->gate_closed = FIELD_EX32(info->pc, PC, PGC);
     info->enabled = FIELD_EX32(info->pc, PC, PE);
-    info->ppaact_base = reg_pair(PREG(&u, PPBAH), PREG(&u, PPBAL));
-    info->ppaact_limit = reg_pair(PREG(&u, PPLAH), PREG(&u, PPLAL));
-    info->spaact_base = reg_pair(PREG(&u, SPBAH), PREG(&u, SPBAL));
-    info->spaact_limit = reg_pair(PREG(&u, SPLAH), PREG(&u, SPLAL));
-    info->omt_base = reg_pair(PREG(&u, OBAH), PREG(&u, OBAL));
-    info->omt_limit = reg_pair(PREG(&u, OLAH), PREG(&u, OLAL));
+    info->ppaact_base = PAMU_UREG64(&u, PPBA);
+    info->ppaact_limit = PAMU_UREG64(&u, PPLA);
+    info->spaact_base = PAMU_UREG64(&u, SPBA);
+    info->spaact_limit = PAMU_UREG64(&u, SPLA);
+    info->omt_base = PAMU_UREG64(&u, OBA);
+    info->omt_limit = PAMU_UREG64(&u, OLA);
     info->max_liodn = s->max_liodn;
     info->max_subwindows = s->max_subwindows;
-    info->pics = PREG(&u, PICS);
+    info->pics = PAMU_UREG(&u, PICS);
     info->violation_interrupt = FIELD_EX32(info->pics, PICS, AVIE);
-    if (FIELD_EX32(PREG(&u, AVS1), AVS1, AV)) {
+    if (FIELD_EX32(PAMU_UREG(&u, AVS1), AVS1, AV)) {
         info->violation = pamu_query_record(&u);
     }
     return info;
@@ -149,7 +142,7 @@ static void pamu_decode_entry(uint64_t addr, const uint32_t *w,
     e->read = ENTRY_EX(w, ADDR, AP) & PAMU_AP_READ;
     e->write = ENTRY_EX(w, ADDR, AP) & PAMU_AP_WRITE;
     e->atm = ENTRY_EX(w, IMPL, ATM);
-    e->translated_base = reg_pair(w[R_PAACE_TWBAH],
+    e->translated_base = pamu_reg_pair(w[R_PAACE_TWBAH],
                                   ENTRY_EX(w, WIN, TWBAL) <<
                                   R_PAACE_WIN_TWBAL_SHIFT);
     if (governs_subwindow) {
@@ -166,23 +159,23 @@ typedef struct PAMUTables {
     uint64_t spaact_base, spaact_entries;
 } PAMUTables;
 
+/* Entries of the table [@base, @limit), as the walk counts them */
+static uint64_t pamu_table_entries(uint64_t base, uint64_t limit)
+{
+    return limit > base ? (limit - base) / PAMU_PAACE_SIZE : 0;
+}
+
 static void pamu_tables(PAMUState *s, unsigned unit, PAMUTables *t)
 {
-    PAMUUnit u;
-    bool bypassed;
-    uint64_t lost, limit;
+    PAMUWalkRegs r;
 
-    pamu_unit_snapshot(s, unit, &u, &bypassed, &lost);
+    pamu_unit_walk_regs(s, unit, &r);
     t->s = s;
     t->unit = unit;
-    t->ppaact_base = reg_pair(PREG(&u, PPBAH), PREG(&u, PPBAL));
-    limit = reg_pair(PREG(&u, PPLAH), PREG(&u, PPLAL));
-    t->ppaact_entries = limit > t->ppaact_base ?
-                        (limit - t->ppaact_base) / PAMU_PAACE_SIZE : 0;
-    t->spaact_base = reg_pair(PREG(&u, SPBAH), PREG(&u, SPBAL));
-    limit = reg_pair(PREG(&u, SPLAH), PREG(&u, SPLAL));
-    t->spaact_entries = limit > t->spaact_base ?
-                        (limit - t->spaact_base) / PAMU_PAACE_SIZE : 0;
+    t->ppaact_base = r.ppba;
+    t->ppaact_entries = pamu_table_entries(r.ppba, r.ppla);
+    t->spaact_base = r.spba;
+    t->spaact_entries = pamu_table_entries(r.spba, r.spla);
 }
 
 static PamuSpaaceInfo *pamu_query_spaace(const PAMUTables *t, uint32_t fspi,
@@ -227,7 +220,7 @@ static PamuPaaceInfo *pamu_query_paace(const PAMUTables *t, uint32_t liodn,
     p = g_new0(PamuPaaceInfo, 1);
     pamu_decode_entry(addr, w, ENTRY_EX(w, ADDR, MW),
                       qapi_PamuPaaceInfo_base(p));
-    p->window_base = reg_pair(w[R_PAACE_WBAH], ENTRY_EX(w, ADDR, WBAL) <<
+    p->window_base = pamu_reg_pair(w[R_PAACE_WBAH], ENTRY_EX(w, ADDR, WBAL) <<
                               R_PAACE_ADDR_WBAL_SHIFT);
     p->window_size = pow2_size(ENTRY_EX(w, ADDR, WSE) + 1);
     if (!ENTRY_EX(w, ADDR, MW)) {

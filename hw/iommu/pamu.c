@@ -57,20 +57,13 @@ static const PAMURegInfo pamu_regs[PAMU_NR_SLOTS] = {
               R_PICS_AVICS_MASK | R_PICS_POEICS_MASK),
 };
 
-#define PREG(u, reg)        ((u)->regs[PAMU_SLOT(A_##reg)])
-
-static uint64_t reg_pair(uint32_t hi, uint32_t lo)
-{
-    return ((uint64_t)hi << 32) | lo;
-}
-
 /* Called with s->lock held. */
 static bool pamu_irq_level(PAMUState *s)
 {
     unsigned i;
 
     for (i = 0; i < s->num_units; i++) {
-        uint32_t pics = PREG(&s->units[i], PICS);
+        uint32_t pics = PAMU_UREG(&s->units[i], PICS);
 
         if ((FIELD_EX32(pics, PICS, AVICS) && FIELD_EX32(pics, PICS, AVIE)) ||
             (FIELD_EX32(pics, PICS, POEICS) &&
@@ -104,11 +97,11 @@ static void pamu_walk_regs(PAMUState *s, unsigned unit, PAMUWalkRegs *r)
     PAMUUnit *u = &s->units[unit];
 
     r->bypass = s->bypass & PAMU_BYPASS_BIT(unit);
-    r->pc = PREG(u, PC);
-    r->ppba = reg_pair(PREG(u, PPBAH), PREG(u, PPBAL));
-    r->ppla = reg_pair(PREG(u, PPLAH), PREG(u, PPLAL));
-    r->spba = reg_pair(PREG(u, SPBAH), PREG(u, SPBAL));
-    r->spla = reg_pair(PREG(u, SPLAH), PREG(u, SPLAL));
+    r->pc = PAMU_UREG(u, PC);
+    r->ppba = PAMU_UREG64(u, PPBA);
+    r->ppla = PAMU_UREG64(u, PPLA);
+    r->spba = PAMU_UREG64(u, SPBA);
+    r->spla = PAMU_UREG64(u, SPLA);
     r->max_subwin_log2 = pamu_mwce(s) + 1;
 }
 
@@ -574,14 +567,14 @@ static void pamu_record_violation(PAMUState *s, unsigned unit,
     uint64_t lost = 0;
 
     qemu_mutex_lock(&s->lock);
-    if (!FIELD_EX32(PREG(u, AVS1), AVS1, AV)) {
+    if (!FIELD_EX32(PAMU_UREG(u, AVS1), AVS1, AV)) {
         record = FIELD_DP32(avs1, AVS1, AV, 1);
         record = FIELD_DP32(record, AVS1, LIODN, liodn);
-        PREG(u, AVS1) = record;
-        PREG(u, AVS2) = 0;
-        PREG(u, AVAH) = addr >> 32;
-        PREG(u, AVAL) = addr;
-        PREG(u, PICS) = FIELD_DP32(PREG(u, PICS), PICS, AVICS, 1);
+        PAMU_UREG(u, AVS1) = record;
+        PAMU_UREG(u, AVS2) = 0;
+        PAMU_UREG(u, AVAH) = addr >> 32;
+        PAMU_UREG(u, AVAL) = addr;
+        PAMU_UREG(u, PICS) = FIELD_DP32(PAMU_UREG(u, PICS), PICS, AVICS, 1);
     } else {
         s->lost_violations++;
         lost = ++s->unit_lost[unit];

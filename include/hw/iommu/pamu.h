@@ -40,6 +40,19 @@ typedef struct PAMUUnit {
     uint32_t regs[PAMU_NR_SLOTS];
 } PAMUUnit;
 
+/* Register @reg (an A_ offset name of pamu-regs.h) of unit registers @u */
+#define PAMU_UREG(u, reg)   ((u)->regs[PAMU_SLOT(A_##reg)])
+
+/* A 64-bit address held in a high and a low register */
+static inline uint64_t pamu_reg_pair(uint32_t hi, uint32_t lo)
+{
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* The 64-bit value of the register pair @reg##H, @reg##L of @u */
+#define PAMU_UREG64(u, reg) \
+    pamu_reg_pair(PAMU_UREG(u, reg##H), PAMU_UREG(u, reg##L))
+
 /*
  * What translation needs of a unit: its registers and direct mappings of
  * the PPAACT and SPAACT.  Rebuilt (under the BQL) whenever a register it

@@ -120,6 +120,15 @@ void sim_pamu_reset(SimPamu *p);
  */
 SimFault sim_pamu_translate(SimPamu *p, uint64_t iova, bool write,
                             void **host, uint64_t *len);
+/*
+ * Writes the IOVA_RANGE capability of VFIO_IOMMU_GET_INFO, or only the
+ * argsz it needs if @info is too small (as type1 does); returns 0.
+ */
+struct vfio_iommu_type1_info;
+struct vfio_iova_range;
+int sim_info_put_ranges(struct vfio_iommu_type1_info *info,
+                        const struct vfio_iova_range *ranges, uint32_t n);
+
 /* The same for type1 mode (sim-type1.c) */
 int sim_type1_ioctl(SimPamu *p, bool has_group, unsigned long req,
                     void *arg);

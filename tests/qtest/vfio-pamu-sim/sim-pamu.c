@@ -347,26 +347,12 @@ static uint32_t iova_ranges(const SimPamu *p, struct vfio_iova_range *r)
     return n;
 }
 
-static int get_info(SimPamu *p, struct vfio_iommu_type1_info *info)
+int sim_info_put_ranges(struct vfio_iommu_type1_info *info,
+                        const struct vfio_iova_range *ranges, uint32_t n)
 {
-    const size_t minsz = offsetofend(struct vfio_iommu_type1_info,
-                                     iova_pgsizes);
-    struct vfio_iova_range ranges[SIM_MAX_WINDOWS * SIM_MAX_INBOUND];
     struct vfio_iommu_type1_info_cap_iova_range *cap;
-    uint32_t n = iova_ranges(p, ranges);
     size_t capsz = sizeof(*cap) + n * sizeof(ranges[0]);
 
-    if (info->argsz < minsz) {
-        return -EINVAL;
-    }
-    info->flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
-    if (p->ap_size) {
-        info->iova_pgsizes = window_size(p);
-    } else {
-        /* every window size from 4 KiB up to the whole address space */
-        info->iova_pgsizes = ~(MIN_WINDOW - 1) &
-                             (addr_limit() ? (addr_limit() << 1) - 1 : ~0ULL);
-    }
     /* as type1: argsz only grows, nothing is written beyond it */
     if (info->argsz < sizeof(*info) + capsz) {
         if (info->argsz >= offsetofend(struct vfio_iommu_type1_info,
@@ -385,6 +371,26 @@ static int get_info(SimPamu *p, struct vfio_iommu_type1_info *info)
     memcpy(cap->iova_ranges, ranges, n * sizeof(ranges[0]));
     info->cap_offset = sizeof(*info);
     return 0;
+}
+
+static int get_info(SimPamu *p, struct vfio_iommu_type1_info *info)
+{
+    const size_t minsz = offsetofend(struct vfio_iommu_type1_info,
+                                     iova_pgsizes);
+    struct vfio_iova_range ranges[SIM_MAX_WINDOWS * SIM_MAX_INBOUND];
+
+    if (info->argsz < minsz) {
+        return -EINVAL;
+    }
+    info->flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
+    if (p->ap_size) {
+        info->iova_pgsizes = window_size(p);
+    } else {
+        /* every window size from 4 KiB up to the whole address space */
+        info->iova_pgsizes = ~(MIN_WINDOW - 1) &
+                             (addr_limit() ? (addr_limit() << 1) - 1 : ~0ULL);
+    }
+    return sim_info_put_ranges(info, ranges, iova_ranges(p, ranges));
 }
 
 /* --- VFIO_IOMMU_MAP_DMA --------------------------------------------------- */

@@ -38,33 +38,19 @@ static int get_info(struct vfio_iommu_type1_info *info)
 {
     const size_t minsz = offsetofend(struct vfio_iommu_type1_info,
                                      iova_pgsizes);
-    struct vfio_iommu_type1_info_cap_iova_range *cap;
-    size_t capsz = sizeof(*cap) + 2 * sizeof(struct vfio_iova_range);
+    /* everything but the x86 interrupt range */
+    static const struct vfio_iova_range ranges[] = {
+        { 0, X86_MSI_START - 1 },
+        { X86_MSI_LAST + 1, IOVA_LAST },
+    };
 
     if (info->argsz < minsz) {
         return -EINVAL;
     }
     info->flags = VFIO_IOMMU_INFO_PGSIZES | VFIO_IOMMU_INFO_CAPS;
     info->iova_pgsizes = PAGE_SIZE_4K | (2ULL << 20) | (1ULL << 30);
-    if (info->argsz < sizeof(*info) + capsz) {
-        if (info->argsz >= offsetofend(struct vfio_iommu_type1_info,
-                                       cap_offset)) {
-            info->cap_offset = 0;
-        }
-        info->argsz = sizeof(*info) + capsz;
-        return 0;
-    }
-    cap = (void *)((char *)info + sizeof(*info));
-    memset(cap, 0, capsz);
-    cap->header.id = VFIO_IOMMU_TYPE1_INFO_CAP_IOVA_RANGE;
-    cap->header.version = 1;
-    cap->nr_iovas = 2;
-    cap->iova_ranges[0].start = 0;
-    cap->iova_ranges[0].end = X86_MSI_START - 1;
-    cap->iova_ranges[1].start = X86_MSI_LAST + 1;
-    cap->iova_ranges[1].end = IOVA_LAST;
-    info->cap_offset = sizeof(*info);
-    return 0;
+    return sim_info_put_ranges(info, ranges,
+                               sizeof(ranges) / sizeof(ranges[0]));
 }
 
 static bool overlaps(const SimT1Mapping *m, uint64_t iova, uint64_t size)
