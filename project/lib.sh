@@ -23,6 +23,9 @@ STAMPS=$BUILD_ROOT/stamps
 OVERLAY_DIRS=(hw include tests docs qapi)
 
 QEMU_TARGETS=ppc-softmmu,ppc64-softmmu
+QEMU_CC=cc
+QEMU_BUILD_KIND=
+CONFIGURE_STAMP=configure
 QEMU_CONFIGURE_ARGS=(
     --target-list="$QEMU_TARGETS"
     --python=/usr/bin/python3
@@ -350,24 +353,51 @@ $clash"
 # fixed compiler command, so ccache must be named.  Decided after
 # setup_system has installed it, so a fresh machine does not configure twice.
 qemu_configure_args() {
+    local ccache=
     CONFIGURE_ARGS=("${QEMU_CONFIGURE_ARGS[@]}")
-    if command -v ccache >/dev/null 2>&1; then
-        CONFIGURE_ARGS+=(--cc="ccache cc")
+    command -v ccache >/dev/null 2>&1 && ccache='ccache '
+    if [ "$QEMU_CC" = clang ]; then
+        CONFIGURE_ARGS+=(--cc="${ccache}clang" --cxx="${ccache}clang++")
+    elif [ -n "$ccache" ]; then
+        CONFIGURE_ARGS+=(--cc="${ccache}cc")
     fi
 }
 
 configure_qemu() {
-    local want
+    local want stamp=$STAMPS/$CONFIGURE_STAMP
     qemu_configure_args
     want="${CONFIGURE_ARGS[*]}"
-    if [ "$(cat "$STAMPS/configure" 2>/dev/null)" != "$want" ] || [ ! -f "$QEMU_BUILD/build.ninja" ]; then
-        msg "configuring QEMU ($QEMU_TARGETS)"
+    if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] || [ ! -f "$QEMU_BUILD/build.ninja" ]; then
+        msg "configuring QEMU ($QEMU_TARGETS${QEMU_BUILD_KIND:+, $QEMU_BUILD_KIND})"
         rm -rf "$QEMU_BUILD"
         mkdir -p "$QEMU_BUILD"
         (cd "$QEMU_BUILD" && "$QEMU_SRC/configure" "${CONFIGURE_ARGS[@]}" > configure.log 2>&1) ||
             { tail -n 30 "$QEMU_BUILD/configure.log" >&2; die "QEMU configure failed (log: $QEMU_BUILD/configure.log)"; }
-        echo "$want" > "$STAMPS/configure"
+        echo "$want" > "$stamp"
     fi
+}
+
+# --- the sanitizer build -------------------------------------------------------
+
+# One clang build with ASan, UBSan and libFuzzer's instrumentation gives both
+# the sanitized qemu-system-ppc64 (it runs both e500 machines) that
+# "project/test --sanitize" tests and the fuzzer qemu-fuzz-ppc64 of
+# project/fuzz.  It has its own build directory, so switching between it and
+# the normal build rebuilds neither.
+SANITIZE_PKGS=(clang lld libclang-rt-dev)
+
+# Makes the rest of this file (configure_qemu, ninja_quiet, the suites)
+# work on the sanitizer build.
+use_sanitize_build() {
+    QEMU_BUILD=$BUILD_ROOT/qemu-build-sanitize
+    QEMU_BUILD_KIND='ASan + UBSan + fuzzer'
+    CONFIGURE_STAMP=configure-sanitize
+    QEMU_CC=clang
+    QEMU_TARGETS=ppc64-softmmu
+    QEMU_CONFIGURE_ARGS=(--target-list="$QEMU_TARGETS" --python=/usr/bin/python3
+                         --disable-install-blobs --disable-docs --enable-werror
+                         --enable-asan --enable-ubsan --enable-fuzzing)
+    SYSTEM_PKGS+=("${SANITIZE_PKGS[@]}")
 }
 
 # ccache keys on paths relative to the repo, so a second checkout (or the

@@ -832,6 +832,373 @@ static void test_regions_subwindows(void)
     assert_region(a, 1, 0x1800000, 0x1800000, 13, PAMU_ACCESS_WRITE, 2);
 }
 
+/* --- malformed tables --------------------------------------------------- */
+
+static void regs_limit_below_base(PAMUWalkRegs *r)
+{
+    r->ppla = r->ppba - PAMU_PAACE_SIZE;
+}
+
+static void regs_empty_ppaact(PAMUWalkRegs *r)
+{
+    r->ppla = r->ppba;
+}
+
+/* a PPAACT whose base is near 2^64: 63 entries, LIODN 193 is beyond */
+static void regs_ppaact_at_top(PAMUWalkRegs *r)
+{
+    r->ppba = -(uint64_t)KiB_(4);
+    r->ppla = UINT64_MAX;
+}
+
+/* room for LIODN 193 at the top of the address space: nothing to read */
+static void regs_ppaact_unreadable(PAMUWalkRegs *r)
+{
+    r->ppba = -(uint64_t)KiB_(64);
+    r->ppla = UINT64_MAX;
+}
+
+/* a limit that wrapped past 2^64 is below the base: no entries */
+static void regs_ppaact_wrapping(PAMUWalkRegs *r)
+{
+    r->ppba = -(uint64_t)KiB_(4);
+    r->ppla = KiB_(64);
+}
+
+static void regs_spaact_limit_below_base(PAMUWalkRegs *r)
+{
+    r->spla = r->spba - 1;
+}
+
+static void regs_spaact_at_top(PAMUWalkRegs *r)
+{
+    r->spba = UINT64_MAX - MiB_(1) + 1;
+    r->spla = UINT64_MAX;
+}
+
+static void regs_one_subwindow_allowed(PAMUWalkRegs *r)
+{
+    r->max_subwin_log2 = 1;
+}
+
+static void regs_many_subwindows_allowed(PAMUWalkRegs *r)
+{
+    r->max_subwin_log2 = 16;
+}
+
+/*
+ * One class of bad entry or bad table register: the PAACE of LIODN (raw
+ * words, or built from @paace), the SPAACE at FSPI if @spaace.v or .pt,
+ * a change to the registers, the access, and the outcome
+ * docs/system/ppc/pamu.rst gives.  avs1 0 means the access translates to
+ * @xlat.
+ */
+typedef struct MalformedCase {
+    const char *what;
+    PAMUTestEntry paace;
+    const uint32_t *raw;
+    PAMUTestEntry spaace;
+    void (*regs)(PAMUWalkRegs *r);
+    uint64_t addr;
+    PAMUAccess access;
+    uint32_t avs1;
+    uint64_t xlat;
+    uint32_t flags;             /* PAMU_WARN_/PAMU_UNIMP_ bits expected */
+} MalformedCase;
+
+static const uint32_t words_zero[PAMU_PAACE_WORDS];
+static const uint32_t words_ones[PAMU_PAACE_WORDS] = {
+    [0 ... PAMU_PAACE_WORDS - 1] = UINT32_MAX,
+};
+/* all ones but MW: a 2^64 window at 0, ATM 3 */
+static const uint32_t words_ones_no_mw[PAMU_PAACE_WORDS] = {
+    [0 ... PAMU_PAACE_WORDS - 1] = UINT32_MAX,
+    [R_PAACE_ADDR] = UINT32_MAX & ~R_PAACE_ADDR_MW_MASK,
+};
+
+#define W(...)  ((PAMUTestEntry) { .v = true, __VA_ARGS__ })
+
+
+static void run_malformed_case(const MalformedCase *c)
+{
+    PAMUWalkRegs r = enabled_regs();
+    PAMUWalkResult res;
+    uint32_t fspi = c->raw ? 0 : c->paace.fspi;
+    unsigned i;
+
+    setup();
+    if (c->raw) {
+        for (i = 0; i < PAMU_PAACE_WORDS; i++) {
+            stl_be_p(mem + paace_addr(LIODN) + i * 4, c->raw[i]);
+        }
+    } else {
+        put_entry(paace_addr(LIODN), &c->paace);
+    }
+    if ((c->spaace.v || c->spaace.pt) && fspi < SPAACT_ENTRIES) {
+        put_entry(spaace_addr(fspi), &c->spaace);
+    }
+    if (c->regs) {
+        c->regs(&r);
+    }
+    res = walk(&r, LIODN, c->addr, c->access);
+    if (g_test_verbose()) {
+        g_test_message("%s: status %d avs1 0x%x flags 0x%x xlat 0x%" PRIx64,
+                       c->what, res.status, res.avs1, res.flags, res.xlat);
+    }
+    if (c->avs1) {
+        assert_violation(&res, c->avs1);
+    } else {
+        g_assert_cmpint(res.status, ==, PAMU_WALK_OK);
+        g_assert_cmphex(res.xlat + (c->addr - res.iova), ==, c->xlat);
+    }
+    g_assert_cmphex(res.flags & c->flags, ==, c->flags);
+}
+
+static void test_malformed_tables(void)
+{
+    /* automatic: the AVS1 field macros are statement expressions */
+    const MalformedCase cases[] = {
+        { "all words 0", .raw = words_zero, .addr = 0x1000,
+          .avs1 = LAV(PAMU_LAV_INVALID) },
+        /* 65536 subwindows while PC3 allows 256 */
+        { "all words 1", .raw = words_ones, .addr = 0x1000,
+          .avs1 = WAV(PAMU_WAV_SUBWINDOW), .flags = PAMU_WARN_SUBWIN_COUNT },
+        { "all words 1, MW 0", .raw = words_ones_no_mw, .addr = 0x1000,
+          .avs1 = WAV(PAMU_WAV_UNIMPLEMENTED),
+          .flags = PAMU_UNIMP_ATM | PAMU_UNIMP_DD },
+        { "PPAACT limit below base", W(.ap = PAMU_AP_RW, .wse = 35),
+          .regs = regs_limit_below_base, .avs1 = LAV(PAMU_LAV_NOT_IN_PPAACT) },
+        { "empty PPAACT", W(.ap = PAMU_AP_RW, .wse = 35),
+          .regs = regs_empty_ppaact, .avs1 = LAV(PAMU_LAV_NOT_IN_PPAACT) },
+        { "PPAACT at the top of the address space", W(.wse = 35),
+          .regs = regs_ppaact_at_top, .avs1 = LAV(PAMU_LAV_NOT_IN_PPAACT) },
+        { "PPAACT entry not in memory", W(.wse = 35),
+          .regs = regs_ppaact_unreadable, .avs1 = LAV(PAMU_LAV_INVALID),
+          .flags = PAMU_WARN_FETCH },
+        { "PPAACT wrapping past 2^64", W(.wse = 35),
+          .regs = regs_ppaact_wrapping, .avs1 = LAV(PAMU_LAV_NOT_IN_PPAACT) },
+        { "WSE 0", W(.ap = PAMU_AP_RW, .wse = 0),
+          .avs1 = LAV(PAMU_LAV_BAD_SIZE) },
+        { "WSE 10: 2 KiB", W(.ap = PAMU_AP_RW, .wse = 10),
+          .avs1 = LAV(PAMU_LAV_BAD_SIZE) },
+        /* 2^64: every address is in the window */
+        { "WSE 63", W(.ap = PAMU_AP_RW, .wse = 63), .addr = UINT64_MAX,
+          .access = PAMU_ACCESS_READ, .xlat = UINT64_MAX },
+        { "WSE 63, translated to 1 MiB", W(.ap = PAMU_AP_RW, .wse = 63,
+          .atm = PAMU_ATM_WINDOW, .twba = MiB_(1)), .addr = MiB_(2),
+          .access = PAMU_ACCESS_READ, .xlat = MiB_(3) },
+        { "WSE 63, past 2^64", W(.ap = PAMU_AP_RW, .wse = 63,
+          .atm = PAMU_ATM_WINDOW, .twba = MiB_(1)), .addr = UINT64_MAX,
+          .access = PAMU_ACCESS_READ, .avs1 = WAV(PAMU_WAV_WRAP) },
+        /* the low bits of an unaligned base are ignored, and reported */
+        { "unaligned window base", W(.ap = PAMU_AP_RW, .wse = 20,
+          .wba = MiB_(2) + KiB_(4)), .addr = MiB_(2),
+          .access = PAMU_ACCESS_READ,
+          .xlat = MiB_(2), .flags = PAMU_WARN_WBA_ALIGN },
+        { "window base at the top", W(.ap = PAMU_AP_RW, .wse = 11,
+          .wba = UINT64_MAX & ~0xfffULL), .addr = UINT64_MAX,
+          .access = PAMU_ACCESS_WRITE, .xlat = UINT64_MAX },
+        { "translated base at the top", W(.ap = PAMU_AP_RW, .wse = 20,
+          .atm = PAMU_ATM_WINDOW, .twba = UINT64_MAX & ~0xfffULL),
+          .addr = KiB_(4), .access = PAMU_ACCESS_READ,
+          .avs1 = WAV(PAMU_WAV_WRAP) },
+        { "AP 0", W(.ap = PAMU_AP_DENIED, .wse = 35),
+          .access = PAMU_ACCESS_READ,
+          .avs1 = APV(PAMU_APV_READ) },
+        { "WCE 15", W(.ap = PAMU_AP_RW, .mw = true, .wse = 35, .wce = 15,
+          .swse = 63), .access = PAMU_ACCESS_READ,
+          .avs1 = WAV(PAMU_WAV_SUBWINDOW), .flags = PAMU_WARN_SUBWIN_COUNT },
+        /* 65536 subwindows of 1 MiB where PC3 allows them */
+        { "WCE 15 allowed", W(.ap = PAMU_AP_RW, .mw = true, .wse = 35,
+          .wce = 15,
+          .swse = 63), .regs = regs_many_subwindows_allowed, .addr = 5,
+          .access = PAMU_ACCESS_READ, .xlat = 5 },
+        { "WCE above PC3", W(.ap = PAMU_AP_RW, .mw = true, .wse = 35, .wce = 1,
+          .swse = 63), .regs = regs_one_subwindow_allowed,
+          .access = PAMU_ACCESS_READ, .avs1 = WAV(PAMU_WAV_SUBWINDOW),
+          .flags = PAMU_WARN_SUBWIN_COUNT },
+        { "subwindows below 4 KiB", W(.ap = PAMU_AP_RW, .mw = true, .wse = 12,
+          .wce = 1, .swse = 11), .access = PAMU_ACCESS_READ,
+          .avs1 = WAV(PAMU_WAV_SUBWINDOW), .flags = PAMU_WARN_SUBWIN_SIZE },
+        /* a mapped size above the subwindow is capped to the subwindow */
+        { "SWSE 63", W(.ap = PAMU_AP_RW, .mw = true, .wse = 35, .wce = 1,
+          .swse = 63), .addr = GiB_(16) - 1, .access = PAMU_ACCESS_READ,
+          .xlat = GiB_(16) - 1 },
+        { "SWSE 0", W(.ap = PAMU_AP_RW, .mw = true, .wse = 35, .wce = 1,
+          .swse = 0), .access = PAMU_ACCESS_READ,
+          .avs1 = WAV(PAMU_WAV_SUBWINDOW), .flags = PAMU_WARN_SWSE },
+        { "FSPI past the SPAACT", W(.ap = PAMU_AP_RW, .mw = true, .wse = 35,
+          .wce = 1, .swse = 33, .fspi = SPAACT_ENTRIES), .addr = GiB_(16),
+          .access = PAMU_ACCESS_READ, .avs1 = WAV(PAMU_WAV_SUBWINDOW),
+          .flags = PAMU_WARN_SPAACE },
+        { "FSPI 0xffffffff", W(.ap = PAMU_AP_RW, .mw = true, .wse = 35,
+          .wce = 1, .swse = 33, .fspi = UINT32_MAX), .addr = GiB_(48),
+          .access = PAMU_ACCESS_READ, .avs1 = WAV(PAMU_WAV_SUBWINDOW),
+          .flags = PAMU_WARN_SPAACE },
+        { "SPAACT limit below base", W(.ap = PAMU_AP_RW, .mw = true, .wse = 35,
+          .wce = 1, .swse = 33), .regs = regs_spaact_limit_below_base,
+          .addr = GiB_(16), .access = PAMU_ACCESS_READ,
+          .avs1 = WAV(PAMU_WAV_SUBWINDOW), .flags = PAMU_WARN_SPAACE },
+        { "SPAACE not in memory", W(.ap = PAMU_AP_RW, .mw = true, .wse = 35,
+          .wce = 1, .swse = 33), .regs = regs_spaact_at_top, .addr = GiB_(16),
+          .access = PAMU_ACCESS_READ, .avs1 = WAV(PAMU_WAV_SUBWINDOW),
+          .flags = PAMU_WARN_FETCH },
+        { "SPAACE with PT 0", W(.ap = PAMU_AP_RW, .mw = true, .wse = 35,
+          .wce = 1, .swse = 33), .spaace = W(.ap = PAMU_AP_RW, .swse = 33),
+          .addr = GiB_(16), .access = PAMU_ACCESS_READ,
+          .avs1 = WAV(PAMU_WAV_SUBWINDOW) },
+        { "SPAACE all fields at their top", W(.ap = PAMU_AP_RW, .mw = true,
+          .wse = 35, .wce = 1, .swse = 33),
+          .spaace = W(.pt = true, .dd = true, .ap = PAMU_AP_RW, .swse = 63,
+                      .atm = PAMU_ATM_WINDOW, .liodn = 0xffff,
+                      .twba = UINT64_MAX & ~0xfffULL),
+          .addr = GiB_(16) + KiB_(4), .access = PAMU_ACCESS_READ,
+          .avs1 = WAV(PAMU_WAV_WRAP), .flags = PAMU_UNIMP_DD },
+    };
+    unsigned i;
+
+    for (i = 0; i < ARRAY_SIZE(cases); i++) {
+        run_malformed_case(&cases[i]);
+    }
+}
+
+/* xorshift64*: the same entries on every run */
+static uint64_t rnd_state = 0x9e3779b97f4a7c15ULL;
+
+static uint64_t rnd(void)
+{
+    rnd_state ^= rnd_state >> 12;
+    rnd_state ^= rnd_state << 25;
+    rnd_state ^= rnd_state >> 27;
+    return rnd_state * 0x2545f4914f6cdd1dULL;
+}
+
+/* Random words, V set mostly and fields kept near the edges sometimes. */
+static void random_entry(uint64_t addr, bool secondary)
+{
+    uint32_t w[PAMU_PAACE_WORDS];
+    unsigned i;
+
+    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
+        w[i] = rnd();
+    }
+    if (rnd() % 4) {
+        w[R_PAACE_ADDR] |= R_PAACE_ADDR_V_MASK;
+    }
+    w[R_PAACE_ADDR] = FIELD_DP32(w[R_PAACE_ADDR], PAACE_ADDR, PT, secondary);
+    if (rnd() % 2) {
+        w[R_PAACE_WBAH] = rnd() % 2 ? 0 : UINT32_MAX;
+        w[R_PAACE_TWBAH] = rnd() % 2 ? 0 : UINT32_MAX;
+        w[R_PAACE_FSPI] %= SPAACT_ENTRIES + 4;
+    }
+    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
+        stl_be_p(mem + addr + i * 4, w[i]);
+    }
+}
+
+/* An address in the PAACE's window half of the time */
+static uint64_t random_addr(void)
+{
+    uint32_t a = ldl_be_p(mem + paace_addr(LIODN) + 4 * R_PAACE_ADDR);
+    uint64_t wba = ((uint64_t)ldl_be_p(mem + paace_addr(LIODN)) << 32) |
+                   (FIELD_EX32(a, PAACE_ADDR, WBAL) << 12);
+    unsigned log2 = FIELD_EX32(a, PAACE_ADDR, WSE) + 1;
+
+    if (rnd() % 2) {
+        return rnd();
+    }
+    return wba + (log2 >= 64 ? rnd() : rnd() & ((1ULL << log2) - 1));
+}
+
+/* What every walk result must satisfy, whatever the tables hold. */
+static void check_walk_invariants(uint64_t addr, PAMUAccess access,
+                                  const PAMUWalkResult *res)
+{
+    unsigned sub;
+
+    switch (res->status) {
+    case PAMU_WALK_OK:
+        g_assert_cmpuint(res->size_log2, >=, 12);
+        g_assert_cmpuint(res->size_log2, <=, 63);
+        g_assert_cmphex(res->iova & ((1ULL << res->size_log2) - 1), ==, 0);
+        g_assert_cmphex(res->xlat & ((1ULL << res->size_log2) - 1), ==, 0);
+        g_assert_cmphex(addr - res->iova, <, 1ULL << res->size_log2);
+        /* the block does not wrap past 2^64 */
+        g_assert_cmphex(res->xlat + ((1ULL << res->size_log2) - 1), >,
+                        res->xlat);
+        g_assert_true(access == PAMU_ACCESS_QUERY || (res->perm & access));
+        break;
+    case PAMU_WALK_VIOLATION:
+        g_assert_cmpint(pamu_avs1_class(res->avs1, &sub), !=,
+                        PAMU_CLASS_NONE);
+        g_assert_cmpuint(sub, !=, 0);
+        break;
+    default:
+        g_assert_not_reached();
+    }
+}
+
+/* Every region the notifiers would map is one a walk translates. */
+static void check_regions_invariants(const PAMUWalkRegs *r)
+{
+    g_autoptr(GArray) a = regions(r, LIODN);
+    uint64_t next = 0;
+    PAMUWalkResult res;
+    unsigned i;
+
+    for (i = 0; i < a->len; i++) {
+        const PAMURegion *g = &g_array_index(a, PAMURegion, i);
+
+        g_assert_cmpuint(g->size_log2, >=, 12);
+        g_assert_cmphex(g->iova, >=, next);
+        next = g->size_log2 >= 64 ? UINT64_MAX
+                                  : g->iova + (1ULL << g->size_log2);
+        res = walk(r, LIODN, g->iova, PAMU_ACCESS_QUERY);
+        g_assert_cmpint(res.status, ==, PAMU_WALK_OK);
+        g_assert_cmphex(res.xlat + (g->iova - res.iova), ==, g->xlat);
+        g_assert_cmpuint(res.perm, ==, g->perm);
+    }
+}
+
+/*
+ * Random entries and table registers, many times over: no crash, and no
+ * result that breaks the walk's promises (docs/system/ppc/pamu.rst).
+ */
+static void test_random_entries(void)
+{
+    static const PAMUAccess acc[] = {
+        PAMU_ACCESS_QUERY, PAMU_ACCESS_READ, PAMU_ACCESS_WRITE,
+    };
+    unsigned i, j, ok = 0, violations = 0;
+
+    setup();
+    for (i = 0; i < 20000; i++) {
+        PAMUWalkRegs r = enabled_regs();
+
+        random_entry(paace_addr(LIODN), false);
+        for (j = 0; j < 4; j++) {
+            random_entry(spaace_addr(rnd() % SPAACT_ENTRIES), true);
+        }
+        if (rnd() % 8 == 0) {
+            r.spla = rnd() % 2 ? rnd() : SPAACT + rnd() % KiB_(8);
+        }
+        r.max_subwin_log2 = 1 + rnd() % 16;
+        for (j = 0; j < 8; j++) {
+            uint64_t addr = random_addr();
+            PAMUAccess access = acc[rnd() % ARRAY_SIZE(acc)];
+            PAMUWalkResult res = walk(&r, LIODN, addr, access);
+
+            check_walk_invariants(addr, access, &res);
+            ok += res.status == PAMU_WALK_OK;
+            violations += res.status == PAMU_WALK_VIOLATION;
+        }
+        check_regions_invariants(&r);
+    }
+    /* the entries reached both outcomes often */
+    g_assert_cmpuint(ok, >, 2000);
+    g_assert_cmpuint(violations, >, 10000);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -857,5 +1224,7 @@ int main(int argc, char **argv)
     g_test_add_func("/pamu-tlb/slots", test_tlb_slots);
     g_test_add_func("/pamu-walk/regions-window", test_regions_window);
     g_test_add_func("/pamu-walk/regions-subwindows", test_regions_subwindows);
+    g_test_add_func("/pamu-walk/malformed-tables", test_malformed_tables);
+    g_test_add_func("/pamu-walk/random-entries", test_random_entries);
     return g_test_run();
 }
