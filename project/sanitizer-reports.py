@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: GPL-2.0-or-later
 """Judges what ASan, LeakSanitizer and UBSan wrote during project/test
---sanitize (their log_path files in DIR: asan.PID, ubsan.PID).
+--sanitize (their log_path files in DIR: san.PID).
 
 Prints tab-separated lines for project/test:
     RESULT <name> pass|fail <detail>
