@@ -156,19 +156,37 @@ static unsigned pamu_snoop_ranges(PAMUState *s, PAMURange *r)
     return merged;
 }
 
-void pamu_snoop_update(PAMUState *s)
+/* Whether window @mr is enabled and covers exactly @r. */
+static bool pamu_snoop_covers(MemoryRegion *mr, const PAMURange *r)
+{
+    return mr->enabled && mr->addr == r->base &&
+           memory_region_size(mr) == r->end - r->base;
+}
+
+/*
+ * Moves the windows onto the table bytes.  Windows already in place are
+ * left alone: every change costs a rebuild of every address space's
+ * memory map, and a guest (or a fuzzer) writes the table registers far
+ * more often than it moves a table.  Returns whether a window changed.
+ */
+bool pamu_snoop_update(PAMUState *s)
 {
     PAMURange r[PAMU_MAX_SNOOPS];
     unsigned n, i;
+    bool changed = false;
 
     if (!s->ram) {
-        return;
+        return false;
     }
     n = pamu_snoop_ranges(s, r);
     memory_region_transaction_begin();
     for (i = 0; i < PAMU_MAX_SNOOPS; i++) {
         MemoryRegion *mr = &s->snoops[i].mr;
 
+        if (i < n && pamu_snoop_covers(mr, &r[i])) {
+            continue;
+        }
+        changed |= mr->enabled || i < n;
         if (i < n) {
             trace_pamu_snoop(i, r[i].base, r[i].end);
             memory_region_set_enabled(mr, false);
@@ -179,6 +197,7 @@ void pamu_snoop_update(PAMUState *s)
     }
     s->nr_snoops = n;
     memory_region_transaction_commit();
+    return changed;
 }
 
 /*

@@ -339,9 +339,12 @@ static void pamu_regs_write(void *opaque, hwaddr addr, uint64_t data,
     switch (offset) {
     case A_PPBAH ... A_SPLAL:
         pamu_update_view(s, unit);
-        pamu_snoop_update(s);
-        /* the snoop windows cut every unit's RAM for notifiers */
-        pamu_notify_units(s);
+        if (pamu_snoop_update(s)) {
+            /* the snoop windows cut every unit's RAM for notifiers */
+            pamu_notify_units(s);
+        } else {
+            pamu_notify_unit(s, unit);
+        }
         break;
     case A_PC:
         pamu_update_view(s, unit);

@@ -229,11 +229,11 @@ void pamu_replay(IOMMUMemoryRegion *iommu, IOMMUNotifier *n);
 
 /*
  * The snoop windows (pamu-snoop.c).  All are called with the BQL held.
- * pamu_snoop_update() follows the table registers; the windows only cover
- * table bytes in @ram.
+ * pamu_snoop_update() follows the table registers and says whether a window
+ * moved; the windows only cover table bytes in @ram.
  */
 void pamu_snoop_realize(PAMUState *s);
-void pamu_snoop_update(PAMUState *s);
+bool pamu_snoop_update(PAMUState *s);
 void pamu_snoop_unrealize(PAMUState *s);
 
 /*
