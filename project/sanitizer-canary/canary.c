@@ -19,6 +19,7 @@
 
 void *canary_project_alloc(size_t size);
 
+/* volatile: the compiler must not drop the stores that lose the blocks */
 static void * volatile sink;
 
 static void *__attribute__((noinline)) canary_other_alloc(size_t size)
@@ -29,6 +30,7 @@ static void *__attribute__((noinline)) canary_other_alloc(size_t size)
 static int heap_overflow(void)
 {
     char *p = malloc(16);
+    /* volatile: an index the compiler cannot see is out of bounds */
     volatile int i = 16;
 
     p[i] = 1;
@@ -38,6 +40,7 @@ static int heap_overflow(void)
 
 static int shift(int amount)
 {
+    /* volatile: keeps the shift from being folded at compile time */
     volatile int one = 1;
 
     return one << amount;
