@@ -14,35 +14,12 @@ void pamu_tlb_init(PAMUTlb *tlb)
     qemu_spin_init(&tlb->lock);
 }
 
-static bool pamu_tlb_covers(const PAMUTlbEntry *e, uint64_t gen,
-                            uint64_t addr, PAMUAccess access)
-{
-    uint64_t offset = addr - e->iova;
-
-    return e->gen == gen &&
-           (e->size_log2 >= 64 || offset >> e->size_log2 == 0) &&
-           (access & ~e->perm) == 0;
-}
-
 bool pamu_tlb_lookup(PAMUTlb *tlb, uint64_t gen, uint64_t addr,
                      PAMUAccess access, PAMUWalkResult *res)
 {
     PAMUTlbEntry hit;
-    unsigned start, i;
-    bool found;
 
-    do {
-        start = seqlock_read_begin(&tlb->seq);
-        found = false;
-        for (i = 0; i < PAMU_TLB_ENTRIES && !found; i++) {
-            found = pamu_tlb_covers(&tlb->e[i], gen, addr, access);
-            if (found) {
-                hit = tlb->e[i];
-            }
-        }
-    } while (seqlock_read_retry(&tlb->seq, start));
-
-    if (!found) {
+    if (!pamu_tlb_find(tlb, gen, addr, access, &hit)) {
         return false;
     }
     *res = (PAMUWalkResult) {

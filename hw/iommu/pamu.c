@@ -691,35 +691,68 @@ static bool pamu_access(PAMULiodnSpace *sp, uint64_t addr,
     return true;
 }
 
+static uint64_t pamu_block_mask(unsigned size_log2)
+{
+    return size_log2 >= 64 ? UINT64_MAX : (1ULL << size_log2) - 1;
+}
+
+/* The IOMMUTLBEntry of a block that [iova, iova + 2^size_log2) maps. */
+static IOMMUTLBEntry pamu_iotlb_entry(PAMULiodnSpace *sp, uint64_t iova,
+                                      uint64_t xlat, unsigned size_log2,
+                                      unsigned perm)
+{
+    return (IOMMUTLBEntry) {
+        .target_as = sp->pamu->dma_as,
+        .iova = iova,
+        .translated_addr = xlat,
+        .addr_mask = pamu_block_mask(size_log2),
+        .perm = IOMMU_ACCESS_FLAG(perm & PAMU_ACCESS_READ,
+                                  perm & PAMU_ACCESS_WRITE),
+    };
+}
+
+static IOMMUTLBEntry pamu_translate_walk(PAMULiodnSpace *sp, hwaddr addr,
+                                         PAMUAccess access)
+{
+    PAMUWalkResult res;
+
+    if (!pamu_access(sp, addr, access, &res)) {
+        /* a violation: nothing of this unit's page is accessible */
+        return pamu_iotlb_entry(sp, addr & ~(uint64_t)(PAMU_UNIT_SIZE - 1),
+                                addr & ~(uint64_t)(PAMU_UNIT_SIZE - 1),
+                                ctz32(PAMU_UNIT_SIZE), 0);
+    }
+    trace_pamu_translate(sp->liodn, addr, pamu_access_name(access),
+                         res.status == PAMU_WALK_BYPASS,
+                         res.xlat + (addr - res.iova),
+                         pamu_block_mask(res.size_log2), res.subwindow);
+    return pamu_iotlb_entry(sp, res.iova, res.xlat, res.size_log2, res.perm);
+}
+
 static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
                                     IOMMUAccessFlags flag, int iommu_idx)
 {
     PAMULiodnSpace *sp = container_of(iommu, PAMULiodnSpace, iommu);
+    PAMUState *s = sp->pamu;
     PAMUAccess access = flag == IOMMU_WO ? PAMU_ACCESS_WRITE :
                         flag == IOMMU_RO ? PAMU_ACCESS_READ :
                         PAMU_ACCESS_QUERY;
-    IOMMUTLBEntry entry = {
-        .target_as = sp->pamu->dma_as,
-        .iova = addr & ~(uint64_t)(PAMU_UNIT_SIZE - 1),
-        .translated_addr = addr & ~(uint64_t)(PAMU_UNIT_SIZE - 1),
-        .addr_mask = PAMU_UNIT_SIZE - 1,
-        .perm = IOMMU_NONE,
-    };
-    PAMUWalkResult res;
+    uint64_t gen = pamu_generation(s, sp->unit);
+    PAMUTlbEntry hit;
 
-    if (!pamu_access(sp, addr, access, &res)) {
-        return entry;
+    /*
+     * A hit is kept apart from the walk so that it stays in registers;
+     * x-check-cache walks for every hit and takes the walk's way.
+     */
+    if (!gen || s->check_cache ||
+        !pamu_tlb_find(&sp->tlb, gen, addr, access, &hit)) {
+        return pamu_translate_walk(sp, addr, access);
     }
-    entry.iova = res.iova;
-    entry.translated_addr = res.xlat;
-    entry.addr_mask = (1ULL << res.size_log2) - 1;
-    entry.perm = IOMMU_ACCESS_FLAG(res.perm & PAMU_ACCESS_READ,
-                                   res.perm & PAMU_ACCESS_WRITE);
+    qatomic_set(&sp->cache_hits, qatomic_read(&sp->cache_hits) + 1);
     trace_pamu_translate(sp->liodn, addr, pamu_access_name(access),
-                         res.status == PAMU_WALK_BYPASS,
-                         entry.translated_addr + (addr - entry.iova),
-                         entry.addr_mask, res.subwindow);
-    return entry;
+                         hit.bypass, hit.xlat + (addr - hit.iova),
+                         pamu_block_mask(hit.size_log2), hit.subwindow);
+    return pamu_iotlb_entry(sp, hit.iova, hit.xlat, hit.size_log2, hit.perm);
 }
 
 void pamu_regions(PAMUState *s, unsigned unit, uint32_t liodn,

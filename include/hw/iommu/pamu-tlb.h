@@ -43,10 +43,42 @@ typedef struct PAMUTlb {
 
 void pamu_tlb_init(PAMUTlb *tlb);
 
+static inline bool pamu_tlb_covers(const PAMUTlbEntry *e, uint64_t gen,
+                                   uint64_t addr, PAMUAccess access)
+{
+    uint64_t offset = addr - e->iova;
+
+    return e->gen == gen &&
+           (e->size_log2 >= 64 || offset >> e->size_log2 == 0) &&
+           (access & ~e->perm) == 0;
+}
+
 /*
- * Looks up a translation of generation @gen that covers @addr and allows
- * @access; on a hit fills @res as pamu_walk() would have and returns true.
+ * Copies to @hit the translation of generation @gen that covers @addr and
+ * allows @access, if there is one.  Inline because on most DMA pages this
+ * is all the PAMU costs: out of line, @hit went through memory and its
+ * caller stalled on reading it back.
  */
+static inline bool pamu_tlb_find(PAMUTlb *tlb, uint64_t gen, uint64_t addr,
+                                 PAMUAccess access, PAMUTlbEntry *hit)
+{
+    unsigned start, i;
+    bool found;
+
+    do {
+        start = seqlock_read_begin(&tlb->seq);
+        found = false;
+        for (i = 0; i < PAMU_TLB_ENTRIES && !found; i++) {
+            found = pamu_tlb_covers(&tlb->e[i], gen, addr, access);
+            if (found) {
+                *hit = tlb->e[i];
+            }
+        }
+    } while (seqlock_read_retry(&tlb->seq, start));
+    return found;
+}
+
+/* pamu_tlb_find(), answered as pamu_walk() would have */
 bool pamu_tlb_lookup(PAMUTlb *tlb, uint64_t gen, uint64_t addr,
                      PAMUAccess access, PAMUWalkResult *res);
 
