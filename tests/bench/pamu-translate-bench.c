@@ -84,22 +84,20 @@ typedef struct Case {
 static inline uint64_t dma(const Case *c, Variant v, PAMUTlb *tlb,
                            uint64_t iova)
 {
+    PAMUTlbEntry hit;
     PAMUWalkResult res;
     uint64_t pa = iova;
 
-    if (v == HIT && !pamu_tlb_lookup(tlb, 1, iova, PAMU_ACCESS_WRITE,
-                                     &res)) {
-        v = WALK;
-    }
-    if (v == WALK) {
+    /* as pamu_translate() does: a hit never builds a walk's result */
+    if (v == HIT && pamu_tlb_find(tlb, 1, iova, PAMU_ACCESS_WRITE, &hit)) {
+        pa = hit.xlat + (iova - hit.iova);
+    } else if (v != NONE) {
         pamu_walk(&c->regs, fetch, NULL, LIODN, iova, PAMU_ACCESS_WRITE,
                   &res);
         if (res.status == PAMU_WALK_VIOLATION) {
             abort();
         }
         pamu_tlb_insert(tlb, 1, &res);
-    }
-    if (v != NONE) {
         pa = res.xlat + (iova - res.iova);
     }
     /* the upper half of the fake RAM takes the data, the tables stay */
