@@ -14,6 +14,18 @@ void pamu_tlb_init(PAMUTlb *tlb)
     qemu_spin_init(&tlb->lock);
 }
 
+void pamu_tlb_entry_result(const PAMUTlbEntry *e, PAMUWalkResult *res)
+{
+    *res = (PAMUWalkResult) {
+        .status = e->bypass ? PAMU_WALK_BYPASS : PAMU_WALK_OK,
+        .subwindow = e->subwindow,
+        .iova = e->iova,
+        .xlat = e->xlat,
+        .size_log2 = e->size_log2,
+        .perm = e->perm,
+    };
+}
+
 bool pamu_tlb_lookup(PAMUTlb *tlb, uint64_t gen, uint64_t addr,
                      PAMUAccess access, PAMUWalkResult *res)
 {
@@ -22,14 +34,7 @@ bool pamu_tlb_lookup(PAMUTlb *tlb, uint64_t gen, uint64_t addr,
     if (!pamu_tlb_find(tlb, gen, addr, access, &hit)) {
         return false;
     }
-    *res = (PAMUWalkResult) {
-        .status = hit.bypass ? PAMU_WALK_BYPASS : PAMU_WALK_OK,
-        .subwindow = hit.subwindow,
-        .iova = hit.iova,
-        .xlat = hit.xlat,
-        .size_log2 = hit.size_log2,
-        .perm = hit.perm,
-    };
+    pamu_tlb_entry_result(&hit, res);
     return true;
 }
 

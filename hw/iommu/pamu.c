@@ -623,34 +623,37 @@ static bool pamu_same_result(const PAMUWalkResult *a,
  * starts a generation both before and after it becomes visible, so a walk
  * that saw any part of a change also sees a newer generation.
  */
-static void pamu_check_hit(PAMUFetchCtx *ctx, PAMULiodnSpace *sp,
-                           uint64_t gen, uint64_t addr, PAMUAccess access,
-                           const PAMUWalkResult *hit)
+static void pamu_check_hit(PAMULiodnSpace *sp, uint64_t gen, uint64_t addr,
+                           PAMUAccess access, const PAMUTlbEntry *entry)
 {
-    PAMUWalkResult ref;
+    PAMUFetchCtx ctx = { .s = sp->pamu };
+    PAMUWalkResult ref, hit;
 
-    pamu_walk(&ctx->v->regs, pamu_fetch, ctx, qatomic_read(&sp->liodn), addr,
+    /* the view is alive as in pamu_access() */
+    ctx.v = qatomic_rcu_read(&sp->pamu->views[sp->unit]);
+    pamu_tlb_entry_result(entry, &hit);
+    pamu_walk(&ctx.v->regs, pamu_fetch, &ctx, qatomic_read(&sp->liodn), addr,
               access, &ref);
     /* what the walk read before the generation it is compared at */
     smp_rmb();
-    if (pamu_generation(ctx->s, sp->unit) != gen ||
-        pamu_same_result(&ref, hit)) {
+    if (pamu_generation(sp->pamu, sp->unit) != gen ||
+        pamu_same_result(&ref, &hit)) {
         return;
     }
     error_report("pamu: LIODN %u 0x%" PRIx64 ": remembered translation "
                  "(status %d, 0x%" PRIx64 "/2^%u -> 0x%" PRIx64 ", perm %u, "
                  "subwindow %d) differs from the walk (status %d, 0x%"
                  PRIx64 "/2^%u -> 0x%" PRIx64 ", perm %u, subwindow %d)",
-                 sp->liodn, addr, hit->status, hit->iova, hit->size_log2,
-                 hit->xlat, hit->perm, hit->subwindow, ref.status, ref.iova,
+                 sp->liodn, addr, hit.status, hit.iova, hit.size_log2,
+                 hit.xlat, hit.perm, hit.subwindow, ref.status, ref.iova,
                  ref.size_log2, ref.xlat, ref.perm, ref.subwindow);
     abort();
 }
 
 /*
- * What the unit does with one access of @sp: a remembered walk of the
- * current generation, or a new walk.  False for a violation, which is
- * recorded.
+ * What the unit does with one access of @sp that no remembered walk
+ * serves: a walk, remembered if it passed.  False for a violation, which
+ * is recorded.
  */
 static bool pamu_access(PAMULiodnSpace *sp, uint64_t addr,
                         PAMUAccess access, PAMUWalkResult *res)
@@ -666,13 +669,6 @@ static bool pamu_access(PAMULiodnSpace *sp, uint64_t addr,
      * RCU callbacks run under the BQL.
      */
     ctx.v = qatomic_rcu_read(&s->views[sp->unit]);
-    if (gen && pamu_tlb_lookup(&sp->tlb, gen, addr, access, res)) {
-        qatomic_set(&sp->cache_hits, qatomic_read(&sp->cache_hits) + 1);
-        if (s->check_cache) {
-            pamu_check_hit(&ctx, sp, gen, addr, access, res);
-        }
-        return true;
-    }
     qatomic_set(&sp->walks, qatomic_read(&sp->walks) + 1);
     /* the LIODN registers may change it meanwhile (under the BQL) */
     liodn = qatomic_read(&sp->liodn);
@@ -740,15 +736,14 @@ static IOMMUTLBEntry pamu_translate(IOMMUMemoryRegion *iommu, hwaddr addr,
     uint64_t gen = pamu_generation(s, sp->unit);
     PAMUTlbEntry hit;
 
-    /*
-     * A hit is kept apart from the walk so that it stays in registers;
-     * x-check-cache walks for every hit and takes the walk's way.
-     */
-    if (!gen || s->check_cache ||
-        !pamu_tlb_find(&sp->tlb, gen, addr, access, &hit)) {
+    /* a hit is kept apart from the walk so that it stays in registers */
+    if (!gen || !pamu_tlb_find(&sp->tlb, gen, addr, access, &hit)) {
         return pamu_translate_walk(sp, addr, access);
     }
     qatomic_set(&sp->cache_hits, qatomic_read(&sp->cache_hits) + 1);
+    if (unlikely(s->check_cache)) {
+        pamu_check_hit(sp, gen, addr, access, &hit);
+    }
     trace_pamu_translate(sp->liodn, addr, pamu_access_name(access),
                          hit.bypass, hit.xlat + (addr - hit.iova),
                          pamu_block_mask(hit.size_log2), hit.subwindow);

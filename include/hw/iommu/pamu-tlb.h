@@ -78,6 +78,9 @@ static inline bool pamu_tlb_find(PAMUTlb *tlb, uint64_t gen, uint64_t addr,
     return found;
 }
 
+/* What pamu_walk() answered when it gave the remembered @e */
+void pamu_tlb_entry_result(const PAMUTlbEntry *e, PAMUWalkResult *res);
+
 /* pamu_tlb_find(), answered as pamu_walk() would have */
 bool pamu_tlb_lookup(PAMUTlb *tlb, uint64_t gen, uint64_t addr,
                      PAMUAccess access, PAMUWalkResult *res);
