@@ -60,6 +60,7 @@ typedef struct BlkTest {
     const E500Board *b;
     char *bios;
     char *disk;
+    char *log;                  /* QEMU's stderr */
     uint64_t common;            /* CPU address of the common configuration */
     uint64_t notify;            /* CPU address of queue 0's notification */
 } BlkTest;
@@ -243,16 +244,21 @@ static char *make_disk(void)
 
 static void start(BlkTest *t, const E500Board *b)
 {
+    int fd;
+
     t->b = b;
     t->bios = e500_make_dummy_bios();
     t->disk = make_disk();
+    fd = g_file_open_tmp("pamu-virtio-blk-stderr-XXXXXX", &t->log, NULL);
+    g_assert_cmpint(fd, >=, 0);
+    close(fd);
     t->qts = qtest_initf("-M %s -m %dM -nodefaults -bios %s -device pamu "
                          "-drive if=none,id=d0,format=raw,file=%s "
                          "-device virtio-blk-pci,drive=d0,addr=0x%x,"
                          "num-queues=1,disable-legacy=on,iommu_platform=on,"
-                         "romfile=",
+                         "romfile= 2>%s",
                          b->machine, RAM_MB, t->bios, t->disk,
-                         PCI_SLOT(b->first_devfn));
+                         PCI_SLOT(b->first_devfn), t->log);
     map_virtio(t);
     e500_set_inbound_window(t->qts, b, 0, 0, 0, 31);
     program_pamu(t);
@@ -264,8 +270,19 @@ static void finish(BlkTest *t)
     qtest_quit(t->qts);
     unlink(t->disk);
     unlink(t->bios);
+    unlink(t->log);
     g_free(t->disk);
     g_free(t->bios);
+    g_free(t->log);
+}
+
+/* QEMU's stderr so far */
+static char *qemu_stderr(BlkTest *t)
+{
+    char *text = NULL;
+
+    g_assert_true(g_file_get_contents(t->log, &text, NULL, NULL));
+    return text;
 }
 
 /* Stores a little-endian descriptor at RAM address @pa. */
@@ -349,6 +366,7 @@ static void test_indirect_translated(const void *data)
     uint8_t sector[SECTOR];
     uint8_t st = 0xff;
     struct vring_used_elem used;
+    g_autofree char *said = NULL;
     BlkTest t;
     int i;
 
@@ -369,6 +387,8 @@ static void test_indirect_translated(const void *data)
     }
     g_assert_true(all_zero(&t, ram(DECOY_DATA), SECTOR));
     g_assert_cmphex(qtest_readl(t.qts, pamu_reg(&t, A_AVS1)), ==, 0);
+    said = qemu_stderr(&t);
+    g_assert_cmpstr(said, ==, "");
     finish(&t);
 }
 
@@ -382,6 +402,7 @@ static void test_indirect_outside_window(const void *data)
 {
     uint32_t wav = WAV(PAMU_WAV_OUTSIDE) | R_AVS1_AV_MASK;
     uint32_t avs1 = FIELD_DP32(wav, AVS1, LIODN, PCI_LIODN);
+    g_autofree char *said = NULL;
     BlkTest t;
 
     start(&t, data);
@@ -395,6 +416,10 @@ static void test_indirect_outside_window(const void *data)
     g_assert_cmphex(qtest_readl(t.qts, pamu_reg(&t, A_AVAL)), ==, OUTSIDE);
     g_assert_true(all_zero(&t, ram(DECOY_DATA), SECTOR));
     g_assert_true(all_zero(&t, DECOY_DATA, SECTOR));
+    /* what the device made of the unreadable table: a zeroed descriptor */
+    said = qemu_stderr(&t);
+    g_assert_nonnull(strstr(said, "virtio: zero sized buffers are not "
+                            "allowed"));
     finish(&t);
 }
 
