@@ -713,7 +713,7 @@ static IOMMUTLBEntry pamu_translate_walk(PAMULiodnSpace *sp, hwaddr addr,
     PAMUWalkResult res;
 
     if (!pamu_access(sp, addr, access, &res)) {
-        /* a violation: nothing of this unit's page is accessible */
+        /* a violation: the PAMU grants nothing in this 4 KiB page */
         return pamu_iotlb_entry(sp, addr & ~(uint64_t)(PAMU_UNIT_SIZE - 1),
                                 addr & ~(uint64_t)(PAMU_UNIT_SIZE - 1),
                                 ctz32(PAMU_UNIT_SIZE), 0);
