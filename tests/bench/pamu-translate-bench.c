@@ -56,13 +56,7 @@ static bool fetch(void *opaque, uint64_t addr, uint32_t *words, unsigned n)
 
 static void put_entry(uint64_t addr, const PAMUTestEntry *e)
 {
-    uint32_t w[PAMU_PAACE_WORDS];
-    unsigned i;
-
-    pamu_test_entry_words(e, w);
-    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
-        stl_be_p(ram + addr + i * 4, w[i]);
-    }
+    pamu_test_entry_bytes(e, ram + addr);
 }
 
 typedef enum Variant { NONE, WALK, HIT, NR_VARIANTS } Variant;

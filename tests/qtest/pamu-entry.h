@@ -9,6 +9,7 @@
 #ifndef TESTS_PAMU_ENTRY_H
 #define TESTS_PAMU_ENTRY_H
 
+#include "qemu/bswap.h"
 #include "hw/iommu/pamu-regs.h"
 
 /* A PAACE (pt = false) or SPAACE (pt = true), field by field. */
@@ -47,6 +48,19 @@ static inline void pamu_test_entry_words(const PAMUTestEntry *e,
     w[R_PAACE_WIN] = FIELD_DP32(0, PAACE_WIN, SWSE, e->swse);
     w[R_PAACE_WIN] = FIELD_DP32(w[R_PAACE_WIN], PAACE_WIN, TWBAL,
                                 e->twba >> 12);
+}
+
+/* @e as the PAMU reads it from memory: its eight words, big-endian. */
+static inline void pamu_test_entry_bytes(const PAMUTestEntry *e,
+                                         uint8_t out[PAMU_PAACE_WORDS * 4])
+{
+    uint32_t w[PAMU_PAACE_WORDS];
+    unsigned i;
+
+    pamu_test_entry_words(e, w);
+    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
+        stl_be_p(out + i * 4, w[i]);
+    }
 }
 
 /* The PAACE Linux writes at boot: a 64 GiB identity window at 0. */

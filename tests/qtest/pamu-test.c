@@ -168,14 +168,10 @@ static void dma_from_ram(PamuTest *t, uint64_t iova, size_t len)
 
 static void put_entry(PamuTest *t, uint64_t addr, const PAMUTestEntry *e)
 {
-    uint32_t w[PAMU_PAACE_WORDS];
-    unsigned i;
+    uint8_t bytes[PAMU_PAACE_WORDS * 4];
 
-    pamu_test_entry_words(e, w);
-    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
-        w[i] = cpu_to_be32(w[i]);
-    }
-    qtest_memwrite(t->qts, addr, w, sizeof(w));
+    pamu_test_entry_bytes(e, bytes);
+    qtest_memwrite(t->qts, addr, bytes, sizeof(bytes));
 }
 
 static uint64_t paace(uint32_t liodn)
@@ -2315,17 +2311,13 @@ static void test_cache_dma_rewrite(const void *data)
 {
     PamuTest t;
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
-    uint32_t w[PAMU_PAACE_WORDS], got[PAMU_PAACE_WORDS];
-    unsigned i;
+    uint8_t w[PAMU_PAACE_WORDS * 4], got[PAMU_PAACE_WORDS * 4];
 
     start_mapped(&t, data, &e);
     write_lands(&t, 0x200000, 0x200000);
 
     e.ap = PAMU_AP_READ;
-    pamu_test_entry_words(&e, w);
-    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
-        w[i] = cpu_to_be32(w[i]);
-    }
+    pamu_test_entry_bytes(&e, w);
     qtest_memwrite(t.qts, 0x300000, w, sizeof(w));
     e500_edu_dma(&t.edu, 0x300000, 0, sizeof(w), false);
     /*
@@ -2346,29 +2338,24 @@ static void test_cache_cpu_stores(const void *data)
 {
     PamuTest t;
     PAMUTestEntry e = pamu_test_identity_entry(PAMU_AP_RW);
-    uint32_t w[PAMU_PAACE_WORDS];
-    uint8_t bytes[PAMU_PAACE_SIZE];
+    uint8_t bytes[PAMU_PAACE_WORDS * 4];
     unsigned i;
 
     start_mapped(&t, data, &e);
     write_lands(&t, 0x200000, 0x200000);
 
     e.ap = PAMU_AP_READ;
-    pamu_test_entry_words(&e, w);
-    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
-        stl_be_p(bytes + i * 4, w[i]);
-    }
-    for (i = 0; i < PAMU_PAACE_WORDS * 4; i++) {
+    pamu_test_entry_bytes(&e, bytes);
+    for (i = 0; i < sizeof(bytes); i++) {
         qtest_writeb(t.qts, paace(PCI_LIODN) + i, bytes[i]);
     }
     write_blocked(&t, 0, 0x210000, 0x210000, APV(PAMU_APV_WRITE));
     clear_record(&t, 0);
 
     e.ap = PAMU_AP_RW;
-    pamu_test_entry_words(&e, w);
-    for (i = 0; i < PAMU_PAACE_WORDS; i += 2) {
-        qtest_writeq(t.qts, paace(PCI_LIODN) + i * 4,
-                     (uint64_t)w[i] << 32 | w[i + 1]);
+    pamu_test_entry_bytes(&e, bytes);
+    for (i = 0; i < sizeof(bytes); i += 8) {
+        qtest_writeq(t.qts, paace(PCI_LIODN) + i, ldq_be_p(bytes + i));
     }
     write_lands(&t, 0x220000, 0x220000);
     finish(&t);

@@ -26,14 +26,11 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include "libqtest.h"
-#include "qemu/bswap.h"
 #include "hw/pci/pci.h"
-#include "hw/pci/pci_regs.h"
 #include "hw/iommu/pamu-regs.h"
 #include "standard-headers/linux/vhost_types.h"
 #include "standard-headers/linux/virtio_config.h"
-#include "standard-headers/linux/virtio_pci.h"
-#include "e500-pci-edu.h"
+#include "e500-virtio.h"
 #include "pamu-entry.h"
 
 #define PAMU_CCSR_OFFSET    0x20000
@@ -52,9 +49,12 @@
 #define NR_QUEUES           2           /* receive and transmit */
 #define PAGE_MASK_4K        (~0xfffULL)
 
+/* The modern virtio-pci device ID of virtio-net */
+#define VIRTIO_ID_NET_MODERN 0x1041
+
 /* The device features the test acks: VERSION_1 and ACCESS_PLATFORM */
-#define FEATURES_HI         ((1u << (VIRTIO_F_VERSION_1 - 32)) | \
-                             (1u << (VIRTIO_F_ACCESS_PLATFORM - 32)))
+#define FEATURES            ((1ull << VIRTIO_F_VERSION_1) | \
+                             (1ull << VIRTIO_F_ACCESS_PLATFORM))
 
 /* --- a vhost-user backend (docs/interop/vhost-user.rst) ---------------- */
 
@@ -390,7 +390,7 @@ typedef struct VhostTest {
     VuBackend be;
     char *bios;
     char *log;                  /* QEMU's stderr */
-    uint64_t common;            /* CPU address of the common configuration */
+    E500Virtio dev;
 } VhostTest;
 
 static uint64_t desc_ring(int q)
@@ -403,108 +403,20 @@ static uint64_t used_ring(int q)
     return desc_ring(q) + RING_USED;
 }
 
-static uint8_t cfg_readb(VhostTest *t, uint32_t offset)
-{
-    uint32_t dword = e500_pci_cfg_readl(t->qts, t->b, t->b->first_devfn,
-                                        offset & ~3u);
-
-    return dword >> ((offset & 3) * 8);
-}
-
-/* virtio-pci registers are little-endian, qtest values big-endian here */
-static uint8_t common_readb(VhostTest *t, uint32_t offset)
-{
-    return qtest_readb(t->qts, t->common + offset);
-}
-
-static void common_writeb(VhostTest *t, uint32_t offset, uint8_t val)
-{
-    qtest_writeb(t->qts, t->common + offset, val);
-}
-
-static void common_writew(VhostTest *t, uint32_t offset, uint16_t val)
-{
-    qtest_writew(t->qts, t->common + offset, bswap16(val));
-}
-
-static uint32_t common_readl(VhostTest *t, uint32_t offset)
-{
-    return bswap32(qtest_readl(t->qts, t->common + offset));
-}
-
-static void common_writel(VhostTest *t, uint32_t offset, uint32_t val)
-{
-    qtest_writel(t->qts, t->common + offset, bswap32(val));
-}
-
-static void common_write_addr(VhostTest *t, uint32_t offset_lo, uint64_t val)
-{
-    common_writel(t, offset_lo, val);
-    common_writel(t, offset_lo + 4, val >> 32);
-}
-
-/* Maps the modern virtio BAR and finds the common configuration in it. */
-static void map_virtio(VhostTest *t)
-{
-    const E500Board *b = t->b;
-    uint32_t devfn = b->first_devfn;
-    uint64_t bar;
-    uint8_t pos;
-
-    g_assert_cmphex(e500_pci_cfg_readl(t->qts, b, devfn, PCI_VENDOR_ID), ==,
-                    0x1af4 | (0x1041 << 16));
-    e500_pci_cfg_writel(t->qts, b, devfn, PCI_BASE_ADDRESS_4, b->mmio_bus);
-    e500_pci_cfg_writel(t->qts, b, devfn, PCI_BASE_ADDRESS_5, 0);
-    /* opens the outbound window, enables decoding and bus mastering */
-    bar = e500_pci_map_bar0(t->qts, b, devfn);
-    for (pos = cfg_readb(t, PCI_CAPABILITY_LIST); pos;
-         pos = cfg_readb(t, pos + PCI_CAP_LIST_NEXT)) {
-        if (cfg_readb(t, pos + PCI_CAP_LIST_ID) == PCI_CAP_ID_VNDR &&
-            cfg_readb(t, pos + offsetof(struct virtio_pci_cap, cfg_type)) ==
-            VIRTIO_PCI_CAP_COMMON_CFG) {
-            g_assert_cmpuint(cfg_readb(t, pos + offsetof(struct virtio_pci_cap,
-                                                         bar)), ==, 4);
-            t->common = bar + e500_pci_cfg_readl(t->qts, b, devfn, pos +
-                                 offsetof(struct virtio_pci_cap, offset));
-            return;
-        }
-    }
-    g_assert_not_reached();
-}
-
-static void set_status(VhostTest *t, uint8_t status)
-{
-    common_writeb(t, VIRTIO_PCI_COMMON_STATUS, status);
-    g_assert_cmphex(common_readb(t, VIRTIO_PCI_COMMON_STATUS), ==, status);
-}
-
 /* What a guest driver does up to DRIVER_OK, which starts vhost. */
 static void driver_ok(VhostTest *t)
 {
-    uint8_t status = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
     int q;
 
-    set_status(t, 0);
-    set_status(t, status);
-    common_writel(t, VIRTIO_PCI_COMMON_DFSELECT, 1);
-    g_assert_cmphex(common_readl(t, VIRTIO_PCI_COMMON_DF) & FEATURES_HI, ==,
-                    FEATURES_HI);
-    common_writel(t, VIRTIO_PCI_COMMON_GFSELECT, 1);
-    common_writel(t, VIRTIO_PCI_COMMON_GF, FEATURES_HI);
-    common_writel(t, VIRTIO_PCI_COMMON_GFSELECT, 0);
-    common_writel(t, VIRTIO_PCI_COMMON_GF, 0);
-    status |= VIRTIO_CONFIG_S_FEATURES_OK;
-    set_status(t, status);
+    e500_virtio_negotiate(&t->dev, FEATURES);
     for (q = 0; q < NR_QUEUES; q++) {
-        common_writew(t, VIRTIO_PCI_COMMON_Q_SELECT, q);
-        common_writew(t, VIRTIO_PCI_COMMON_Q_SIZE, QUEUE_SIZE);
-        common_write_addr(t, VIRTIO_PCI_COMMON_Q_DESCLO, desc_ring(q));
-        common_write_addr(t, VIRTIO_PCI_COMMON_Q_AVAILLO,
-                          desc_ring(q) + RING_AVAIL);
-        common_write_addr(t, VIRTIO_PCI_COMMON_Q_USEDLO, used_ring(q));
-        common_writew(t, VIRTIO_PCI_COMMON_Q_ENABLE, 1);
+        e500_virtio_setup_queue(&t->dev, q, QUEUE_SIZE, desc_ring(q),
+                                desc_ring(q) + RING_AVAIL, used_ring(q));
     }
-    set_status(t, status | VIRTIO_CONFIG_S_DRIVER_OK);
+    e500_virtio_set_status(&t->dev, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+                           VIRTIO_CONFIG_S_DRIVER |
+                           VIRTIO_CONFIG_S_FEATURES_OK |
+                           VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 static uint64_t pamu_reg(VhostTest *t, uint32_t offset)
@@ -520,15 +432,11 @@ static uint64_t bypass_reg(VhostTest *t)
 /* Writes the PCI LIODN's PAACE, as the CPU does: the PAMU snoops it. */
 static void put_paace(VhostTest *t, const PAMUTestEntry *e)
 {
-    uint32_t w[PAMU_PAACE_WORDS];
-    unsigned i;
+    uint8_t bytes[PAMU_PAACE_WORDS * 4];
 
-    pamu_test_entry_words(e, w);
-    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
-        w[i] = cpu_to_be32(w[i]);
-    }
-    qtest_memwrite(t->qts, PPAACT + PCI_LIODN * PAMU_PAACE_SIZE, w,
-                   sizeof(w));
+    pamu_test_entry_bytes(e, bytes);
+    qtest_memwrite(t->qts, PPAACT + PCI_LIODN * PAMU_PAACE_SIZE, bytes,
+                   sizeof(bytes));
 }
 
 /*
@@ -581,7 +489,7 @@ static void start(VhostTest *t, const E500Board *b)
                          "2>%s",
                          b->machine, RAM_MB, t->bios, RAM_MB, t->be.path,
                          PCI_SLOT(b->first_devfn), t->log);
-    map_virtio(t);
+    e500_virtio_map(&t->dev, t->qts, b, VIRTIO_ID_NET_MODERN);
     e500_set_inbound_window(t->qts, b, 0, 0, 0, 31);
     program_pamu(t);
 }
@@ -786,7 +694,7 @@ static void test_restart(const void *data)
     assert_started_through_pamu(&t, 0);
     assert_miss_through_pamu(&t, desc_ring(0), 0, 16 * MIB, 0);
 
-    set_status(&t, 0);
+    e500_virtio_set_status(&t.dev, 0);
     n = vu_nr_iotlb(&t.be);
     put_paace(&t, &e);
     g_assert_cmpuint(vu_nr_iotlb(&t.be), ==, n);

@@ -17,13 +17,12 @@
 #include "libqtest.h"
 #include "qemu/bswap.h"
 #include "hw/pci/pci.h"
-#include "hw/pci/pci_regs.h"
 #include "hw/iommu/pamu-regs.h"
 #include "standard-headers/linux/virtio_blk.h"
 #include "standard-headers/linux/virtio_config.h"
 #include "standard-headers/linux/virtio_pci.h"
 #include "standard-headers/linux/virtio_ring.h"
-#include "e500-pci-edu.h"
+#include "e500-virtio.h"
 #include "pamu-entry.h"
 
 #define MIB                 0x100000ULL
@@ -51,9 +50,10 @@
 
 #define QUEUE_SIZE          16
 #define SECTOR              512
-#define FEATURES_LO         (1u << VIRTIO_RING_F_INDIRECT_DESC)
-#define FEATURES_HI         ((1u << (VIRTIO_F_VERSION_1 - 32)) | \
-                             (1u << (VIRTIO_F_ACCESS_PLATFORM - 32)))
+#define VIRTIO_ID_BLK_MODERN 0x1042
+#define FEATURES            ((1ull << VIRTIO_RING_F_INDIRECT_DESC) | \
+                             (1ull << VIRTIO_F_VERSION_1) | \
+                             (1ull << VIRTIO_F_ACCESS_PLATFORM))
 
 typedef struct BlkTest {
     QTestState *qts;
@@ -61,8 +61,7 @@ typedef struct BlkTest {
     char *bios;
     char *disk;
     char *log;                  /* QEMU's stderr */
-    uint64_t common;            /* CPU address of the common configuration */
-    uint64_t notify;            /* CPU address of queue 0's notification */
+    E500Virtio dev;
 } BlkTest;
 
 /* Where the PAACE puts @iova in RAM. */
@@ -72,126 +71,21 @@ static uint64_t ram(uint64_t iova)
     return WINDOW_TARGET + iova;
 }
 
-static uint8_t cfg_readb(BlkTest *t, uint32_t offset)
-{
-    uint32_t dword = e500_pci_cfg_readl(t->qts, t->b, t->b->first_devfn,
-                                        offset & ~3u);
-
-    return dword >> ((offset & 3) * 8);
-}
-
-static uint32_t cap_readl(BlkTest *t, uint8_t pos, uint32_t field)
-{
-    return e500_pci_cfg_readl(t->qts, t->b, t->b->first_devfn, pos + field);
-}
-
-/* virtio-pci registers are little-endian, qtest values big-endian here */
-static void common_writew(BlkTest *t, uint32_t offset, uint16_t val)
-{
-    qtest_writew(t->qts, t->common + offset, bswap16(val));
-}
-
-static void common_writel(BlkTest *t, uint32_t offset, uint32_t val)
-{
-    qtest_writel(t->qts, t->common + offset, bswap32(val));
-}
-
-static uint32_t common_readl(BlkTest *t, uint32_t offset)
-{
-    return bswap32(qtest_readl(t->qts, t->common + offset));
-}
-
 static uint8_t status(BlkTest *t)
 {
-    return qtest_readb(t->qts, t->common + VIRTIO_PCI_COMMON_STATUS);
-}
-
-static void set_status(BlkTest *t, uint8_t val)
-{
-    qtest_writeb(t->qts, t->common + VIRTIO_PCI_COMMON_STATUS, val);
-    g_assert_cmphex(status(t), ==, val);
-}
-
-static void common_write_addr(BlkTest *t, uint32_t offset_lo, uint64_t val)
-{
-    common_writel(t, offset_lo, val);
-    common_writel(t, offset_lo + 4, val >> 32);
-}
-
-/* Maps the modern virtio BAR; finds the common and notify structures. */
-static void map_virtio(BlkTest *t)
-{
-    uint64_t bar;
-    uint32_t multiplier = 0, notify_off = 0;
-    uint8_t pos;
-
-    g_assert_cmphex(e500_pci_cfg_readl(t->qts, t->b, t->b->first_devfn,
-                                       PCI_VENDOR_ID), ==,
-                    0x1af4 | (0x1042 << 16));
-    e500_pci_cfg_writel(t->qts, t->b, t->b->first_devfn, PCI_BASE_ADDRESS_4,
-                        t->b->mmio_bus);
-    e500_pci_cfg_writel(t->qts, t->b, t->b->first_devfn, PCI_BASE_ADDRESS_5,
-                        0);
-    /* opens the outbound window, enables decoding and bus mastering */
-    bar = e500_pci_map_bar0(t->qts, t->b, t->b->first_devfn);
-    t->common = t->notify = 0;
-    for (pos = cfg_readb(t, PCI_CAPABILITY_LIST); pos;
-         pos = cfg_readb(t, pos + PCI_CAP_LIST_NEXT)) {
-        uint8_t type = cfg_readb(t, pos + offsetof(struct virtio_pci_cap,
-                                                   cfg_type));
-        uint64_t where = bar + cap_readl(t, pos, offsetof(struct virtio_pci_cap,
-                                                          offset));
-
-        if (cfg_readb(t, pos + PCI_CAP_LIST_ID) != PCI_CAP_ID_VNDR ||
-            (type != VIRTIO_PCI_CAP_COMMON_CFG &&
-             type != VIRTIO_PCI_CAP_NOTIFY_CFG)) {
-            continue;
-        }
-        g_assert_cmpuint(cfg_readb(t, pos + offsetof(struct virtio_pci_cap,
-                                                     bar)), ==, 4);
-        if (type == VIRTIO_PCI_CAP_COMMON_CFG) {
-            t->common = where;
-        } else {
-            t->notify = where;
-            multiplier = cap_readl(t, pos,
-                                   offsetof(struct virtio_pci_notify_cap,
-                                            notify_off_multiplier));
-        }
-    }
-    g_assert_cmphex(t->common, !=, 0);
-    g_assert_cmphex(t->notify, !=, 0);
-    common_writew(t, VIRTIO_PCI_COMMON_Q_SELECT, 0);
-    notify_off = bswap16(qtest_readw(t->qts,
-                                     t->common + VIRTIO_PCI_COMMON_Q_NOFF));
-    t->notify += notify_off * multiplier;
+    return e500_virtio_readb(&t->dev, VIRTIO_PCI_COMMON_STATUS);
 }
 
 /* What a guest driver does up to DRIVER_OK, with one queue. */
 static void driver_ok(BlkTest *t)
 {
-    uint8_t s = VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER;
-
-    set_status(t, 0);
-    set_status(t, s);
-    common_writel(t, VIRTIO_PCI_COMMON_DFSELECT, 1);
-    g_assert_cmphex(common_readl(t, VIRTIO_PCI_COMMON_DF) & FEATURES_HI, ==,
-                    FEATURES_HI);
-    common_writel(t, VIRTIO_PCI_COMMON_DFSELECT, 0);
-    g_assert_cmphex(common_readl(t, VIRTIO_PCI_COMMON_DF) & FEATURES_LO, ==,
-                    FEATURES_LO);
-    common_writel(t, VIRTIO_PCI_COMMON_GFSELECT, 1);
-    common_writel(t, VIRTIO_PCI_COMMON_GF, FEATURES_HI);
-    common_writel(t, VIRTIO_PCI_COMMON_GFSELECT, 0);
-    common_writel(t, VIRTIO_PCI_COMMON_GF, FEATURES_LO);
-    s |= VIRTIO_CONFIG_S_FEATURES_OK;
-    set_status(t, s);
-    common_writew(t, VIRTIO_PCI_COMMON_Q_SELECT, 0);
-    common_writew(t, VIRTIO_PCI_COMMON_Q_SIZE, QUEUE_SIZE);
-    common_write_addr(t, VIRTIO_PCI_COMMON_Q_DESCLO, RING_DESC);
-    common_write_addr(t, VIRTIO_PCI_COMMON_Q_AVAILLO, RING_AVAIL);
-    common_write_addr(t, VIRTIO_PCI_COMMON_Q_USEDLO, RING_USED);
-    common_writew(t, VIRTIO_PCI_COMMON_Q_ENABLE, 1);
-    set_status(t, s | VIRTIO_CONFIG_S_DRIVER_OK);
+    e500_virtio_negotiate(&t->dev, FEATURES);
+    e500_virtio_setup_queue(&t->dev, 0, QUEUE_SIZE, RING_DESC, RING_AVAIL,
+                            RING_USED);
+    e500_virtio_set_status(&t->dev, VIRTIO_CONFIG_S_ACKNOWLEDGE |
+                           VIRTIO_CONFIG_S_DRIVER |
+                           VIRTIO_CONFIG_S_FEATURES_OK |
+                           VIRTIO_CONFIG_S_DRIVER_OK);
 }
 
 static uint64_t pamu_reg(BlkTest *t, uint32_t offset)
@@ -205,15 +99,11 @@ static void program_pamu(BlkTest *t)
     PAMUTestEntry e = { .v = true, .ap = PAMU_AP_RW,
                         .wse = ctz64(WINDOW_SIZE) - 1,
                         .atm = PAMU_ATM_WINDOW, .twba = WINDOW_TARGET };
-    uint32_t w[PAMU_PAACE_WORDS];
-    unsigned i;
+    uint8_t bytes[PAMU_PAACE_WORDS * 4];
 
-    pamu_test_entry_words(&e, w);
-    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
-        w[i] = cpu_to_be32(w[i]);
-    }
-    qtest_memwrite(t->qts, PPAACT + PCI_LIODN * PAMU_PAACE_SIZE, w,
-                   sizeof(w));
+    pamu_test_entry_bytes(&e, bytes);
+    qtest_memwrite(t->qts, PPAACT + PCI_LIODN * PAMU_PAACE_SIZE, bytes,
+                   sizeof(bytes));
     qtest_writel(t->qts, pamu_reg(t, A_PPBAH), 0);
     qtest_writel(t->qts, pamu_reg(t, A_PPBAL), PPAACT);
     qtest_writel(t->qts, pamu_reg(t, A_PPLAH), 0);
@@ -259,7 +149,7 @@ static void start(BlkTest *t, const E500Board *b)
                          "romfile= 2>%s",
                          b->machine, RAM_MB, t->bios, t->disk,
                          PCI_SLOT(b->first_devfn), t->log);
-    map_virtio(t);
+    e500_virtio_map(&t->dev, t->qts, b, VIRTIO_ID_BLK_MODERN);
     e500_set_inbound_window(t->qts, b, 0, 0, 0, 31);
     program_pamu(t);
     driver_ok(t);
@@ -322,7 +212,7 @@ static void submit(BlkTest *t, uint64_t table)
     put_desc(t, ram(RING_DESC), table, 3 * sizeof(struct vring_desc),
              VRING_DESC_F_INDIRECT, 0);
     qtest_memwrite(t->qts, ram(RING_AVAIL), avail, sizeof(avail));
-    qtest_writew(t->qts, t->notify, 0);
+    e500_virtio_kick(&t->dev, 0);
 }
 
 /* Waits until the device used the request, or gave up on the queue. */

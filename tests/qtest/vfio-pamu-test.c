@@ -966,15 +966,11 @@ static void t1_put_paace(Env *e, unsigned ap, uint64_t to, bool valid)
 {
     PAMUTestEntry p = { .v = valid, .ap = ap, .wse = 25, .wba = T1_WINDOW,
                         .atm = PAMU_ATM_WINDOW, .twba = to };
-    uint32_t w[PAMU_PAACE_WORDS];
-    unsigned i;
+    uint8_t bytes[PAMU_PAACE_WORDS * 4];
 
-    pamu_test_entry_words(&p, w);
-    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
-        w[i] = cpu_to_be32(w[i]);
-    }
-    qtest_memwrite(e->qts, T1_PPAACT + T1_PCI_LIODN * PAMU_PAACE_SIZE, w,
-                   sizeof(w));
+    pamu_test_entry_bytes(&p, bytes);
+    qtest_memwrite(e->qts, T1_PPAACT + T1_PCI_LIODN * PAMU_PAACE_SIZE, bytes,
+                   sizeof(bytes));
 }
 
 /*

@@ -69,13 +69,7 @@ static uint64_t spaace_addr(uint32_t index)
 
 static void put_entry(uint64_t addr, const PAMUTestEntry *e)
 {
-    uint32_t w[PAMU_PAACE_WORDS];
-    unsigned i;
-
-    pamu_test_entry_words(e, w);
-    for (i = 0; i < PAMU_PAACE_WORDS; i++) {
-        stl_be_p(mem + addr + i * 4, w[i]);
-    }
+    pamu_test_entry_bytes(e, mem + addr);
 }
 
 /* The PAACE Linux writes at boot */
