@@ -351,6 +351,30 @@ static void assert_sector(BlkTest *t, uint64_t pa, unsigned sector)
     }
 }
 
+/*
+ * Puts @r's indirect table at IOVA @table, submits it and checks that the
+ * device used it whole, with status OK.
+ */
+static void read_through(BlkTest *t, uint64_t table, const BlkRead *r)
+{
+    uint16_t n = t->submitted;
+
+    put_read(t, ram(t, table), r);
+    submit(t, table, r);
+    g_assert_cmpuint(wait_used(t), ==, n + 1);
+    assert_done(t, n, r);
+}
+
+/* No violation latched and nothing said on QEMU's stderr */
+static void assert_quiet(BlkTest *t)
+{
+    g_autofree char *said = NULL;
+
+    g_assert_cmphex(qtest_readl(t->qts, pamu_reg(t, A_AVS1)), ==, 0);
+    said = qemu_stderr(t);
+    g_assert_cmpstr(said, ==, "");
+}
+
 static bool all_zero(BlkTest *t, uint64_t pa, size_t len)
 {
     g_autofree uint8_t *buf = g_malloc(len);
@@ -373,21 +397,14 @@ static bool all_zero(BlkTest *t, uint64_t pa, size_t len)
 static void test_indirect_translated(const void *data)
 {
     BlkRead r = read_one(DATA), decoy = read_one(DECOY_DATA);
-    g_autofree char *said = NULL;
     BlkTest t;
 
     start(&t, data, NULL);
-    put_read(&t, ram(&t, TABLE), &r);
     put_read(&t, TABLE, &decoy);
-    submit(&t, TABLE, &r);
-    g_assert_cmpuint(wait_used(&t), ==, 1);
-
-    assert_done(&t, 0, &r);
+    read_through(&t, TABLE, &r);
     assert_sector(&t, ram(&t, DATA), 0);
     g_assert_true(all_zero(&t, ram(&t, DECOY_DATA), SECTOR));
-    g_assert_cmphex(qtest_readl(t.qts, pamu_reg(&t, A_AVS1)), ==, 0);
-    said = qemu_stderr(&t);
-    g_assert_cmpstr(said, ==, "");
+    assert_quiet(&t);
     finish(&t);
 }
 
@@ -433,22 +450,15 @@ static void test_buffers_across_subwindows(const void *data)
     PAMUTestEntry sw1 = sw1_entry(PAMU_AP_RW, SW1_TARGET);
     BlkRead r = { .header = HEADER, .status = STATUS,
                   .data = { DATA, SW1_DATA }, .sectors = 2 };
-    g_autofree char *said = NULL;
     BlkTest t;
 
     start(&t, data, &sw1);
-    put_read(&t, ram(&t, TABLE), &r);
-    submit(&t, TABLE, &r);
-    g_assert_cmpuint(wait_used(&t), ==, 1);
-
-    assert_done(&t, 0, &r);
+    read_through(&t, TABLE, &r);
     assert_sector(&t, ram(&t, DATA), 0);
     assert_sector(&t, SW1_TARGET + DATA, 1);
     /* where subwindow 0's translation would have put sector 1 */
     g_assert_true(all_zero(&t, WINDOW_TARGET + SW1_DATA, SECTOR));
-    g_assert_cmphex(qtest_readl(t.qts, pamu_reg(&t, A_AVS1)), ==, 0);
-    said = qemu_stderr(&t);
-    g_assert_cmpstr(said, ==, "");
+    assert_quiet(&t);
     finish(&t);
 }
 
@@ -469,11 +479,8 @@ static void test_read_only_subwindow(const void *data)
     BlkTest t;
 
     start(&t, data, &sw1);
-    put_read(&t, ram(&t, TABLE), &r);
-    submit(&t, TABLE, &r);
     /* the device cannot tell that its writes were blocked */
-    g_assert_cmpuint(wait_used(&t), ==, 1);
-    assert_done(&t, 0, &r);
+    read_through(&t, TABLE, &r);
 
     g_assert_cmphex(qtest_readl(t.qts, pamu_reg(&t, A_AVS1)), ==, avs1);
     g_assert_cmphex(qtest_readl(t.qts, pamu_reg(&t, A_AVAH)), ==, 0);
@@ -491,36 +498,38 @@ static void test_subwindow_moved(const void *data)
 {
     PAMUTestEntry sw1 = sw1_entry(PAMU_AP_RW, SW1_TARGET);
     BlkRead r = read_one(SW1_DATA);
-    g_autofree char *said = NULL;
     BlkTest t;
 
     /* the request's last write, too, goes to subwindow 1 */
     r.status = SW_SIZE + STATUS;
     start(&t, data, &sw1);
-    put_read(&t, ram(&t, TABLE), &r);
-    submit(&t, TABLE, &r);
-    g_assert_cmpuint(wait_used(&t), ==, 1);
-    assert_done(&t, 0, &r);
+    read_through(&t, TABLE, &r);
     assert_sector(&t, SW1_TARGET + DATA, 0);
 
     sw1.twba = SW1_MOVED;
     put_sw1(&t, &sw1);
     r.data[0] = SW1_DATA + SECTOR;      /* sector 0 again, elsewhere */
-    put_read(&t, ram(&t, TABLE) + 0x1000, &r);
-    submit(&t, TABLE + 0x1000, &r);
-    g_assert_cmpuint(wait_used(&t), ==, 2);
-    assert_done(&t, 1, &r);
+    read_through(&t, TABLE + 0x1000, &r);
     assert_sector(&t, SW1_MOVED + DATA + SECTOR, 0);
     g_assert_true(all_zero(&t, SW1_TARGET + DATA + SECTOR, SECTOR));
-    g_assert_cmphex(qtest_readl(t.qts, pamu_reg(&t, A_AVS1)), ==, 0);
-    said = qemu_stderr(&t);
-    g_assert_cmpstr(said, ==, "");
+    assert_quiet(&t);
     finish(&t);
 }
 
+static const struct {
+    const char *name;
+    void (*fn)(const void *data);
+} cases[] = {
+    { "indirect-translated", test_indirect_translated },
+    { "indirect-outside-window", test_indirect_outside_window },
+    { "buffers-across-subwindows", test_buffers_across_subwindows },
+    { "read-only-subwindow", test_read_only_subwindow },
+    { "subwindow-moved", test_subwindow_moved },
+};
+
 int main(int argc, char **argv)
 {
-    size_t i;
+    size_t i, c;
 
     g_test_init(&argc, &argv, NULL);
     if (!qtest_has_device("pamu") || !qtest_has_device("virtio-blk-pci")) {
@@ -529,30 +538,16 @@ int main(int argc, char **argv)
     }
     for (i = 0; i < e500_nr_boards; i++) {
         const E500Board *b = &e500_boards[i];
-        g_autofree char *path = NULL;
 
         if (!qtest_has_machine(b->machine)) {
             continue;
         }
-        path = g_strdup_printf("pamu-virtio-blk/indirect-translated/%s",
-                               b->machine);
-        qtest_add_data_func(path, b, test_indirect_translated);
-        g_free(path);
-        path = g_strdup_printf("pamu-virtio-blk/indirect-outside-window/%s",
-                               b->machine);
-        qtest_add_data_func(path, b, test_indirect_outside_window);
-        g_free(path);
-        path = g_strdup_printf("pamu-virtio-blk/buffers-across-subwindows/%s",
-                               b->machine);
-        qtest_add_data_func(path, b, test_buffers_across_subwindows);
-        g_free(path);
-        path = g_strdup_printf("pamu-virtio-blk/read-only-subwindow/%s",
-                               b->machine);
-        qtest_add_data_func(path, b, test_read_only_subwindow);
-        g_free(path);
-        path = g_strdup_printf("pamu-virtio-blk/subwindow-moved/%s",
-                               b->machine);
-        qtest_add_data_func(path, b, test_subwindow_moved);
+        for (c = 0; c < ARRAY_SIZE(cases); c++) {
+            g_autofree char *path = g_strdup_printf("pamu-virtio-blk/%s/%s",
+                                                    cases[c].name, b->machine);
+
+            qtest_add_data_func(path, b, cases[c].fn);
+        }
     }
     return g_test_run();
 }
